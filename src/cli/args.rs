@@ -1,0 +1,124 @@
+//! Command-line arguments (clap). Doc comments are the help text.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const AFTER_HELP: &str = "\
+Exit status:
+  0  success: the model is valid, the operation is allowed
+  1  a negative answer: the operation is not allowed
+  2  an error in the command line, the model or the tool
+
+Examples:
+  mlaccess validate models/contoso-ml.yaml
+  mlaccess permissions models/contoso-ml.yaml alice --at mlws
+  mlaccess permissions models/contoso-ml.yaml alice --at mlws \\
+      --action Microsoft.MachineLearningServices/workspaces/datastores/listsecrets/action";
+
+/// Proves who can reach what in an Azure Machine Learning estate.
+///
+/// mlaccess loads a model of an Azure tenant (YAML or JSON) and answers access questions with Azure's
+/// own rules, with the evidence behind every answer.
+#[derive(Debug, Parser)]
+#[command(name = "mlaccess", version, about, long_about, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// When to colour text output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, env = "MLACCESS_COLOR")]
+    pub color: ColorChoice,
+
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a model file and report every problem at once.
+    ///
+    /// Each problem names the file, line and column, the field path, what was expected and, for an
+    /// unknown name, the nearest known names. Exit status 0 when the model is valid, 2 when it is not.
+    #[command(
+        after_help = "Examples:\n  mlaccess validate models/contoso-ml.yaml\n  cat model.json | mlaccess validate -"
+    )]
+    Validate(ValidateArgs),
+
+    /// Show the effective permissions of a principal, and whether it may perform one operation.
+    ///
+    /// Like the "Check access" page of the Azure portal, offline and explained: every role assignment
+    /// that applies (held directly or through groups, at the scope or inherited), the permission block
+    /// and pattern that grant an operation, deny assignments, and conditions that could not be
+    /// evaluated. With --action, exit status 0 means allowed and 1 not allowed.
+    #[command(after_help = "Examples:\n  mlaccess permissions models/contoso-ml.yaml alice\n  \
+        mlaccess permissions models/contoso-ml.yaml alice --at mlws --expand\n  \
+        mlaccess permissions models/contoso-ml.yaml ml-team --at rg:rg-ml-prod \\\n      \
+        --action Microsoft.Authorization/roleAssignments/write --format json")]
+    Permissions(PermissionsArgs),
+}
+
+/// Output formats of commands that answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people.
+    Text,
+    /// For machines (schema in docs/json-output.md).
+    Json,
+}
+
+/// When to colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// When writing to a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Arguments of `validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The model file (YAML or JSON by extension; `-` reads standard input).
+    pub model: String,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text, env = "MLACCESS_FORMAT")]
+    pub format: Format,
+}
+
+/// Arguments of `permissions`.
+#[derive(Debug, Args)]
+pub struct PermissionsArgs {
+    /// The model file (YAML or JSON by extension; `-` reads standard input).
+    pub model: String,
+
+    /// The principal: a user, group, service principal or managed identity, by name or object id (a
+    /// resource's name means its system-assigned identity).
+    pub principal: String,
+
+    /// The scope: `/`, `subscription`, `/subscriptions/ID`, `rg:NAME`, a resource name, `workspace/child`,
+    /// or a full resource id. Without it, every assignment the principal holds is listed.
+    #[arg(long, value_name = "SCOPE")]
+    pub at: Option<String>,
+
+    /// An operation to decide at the scope, e.g. Microsoft.Storage/storageAccounts/listKeys/action.
+    #[arg(long, value_name = "OPERATION", requires = "at")]
+    pub action: Option<String>,
+
+    /// Treat --action as a data action (only needed for operations the catalogue does not list).
+    #[arg(long, requires = "action")]
+    pub data_action: bool,
+
+    /// For role-assignment writes: the role being assigned (name or GUID), so conditions that limit the
+    /// assignable roles can be evaluated.
+    #[arg(long, value_name = "ROLE", requires = "action")]
+    pub assigning: Option<String>,
+
+    /// List the concrete operations (from Azure's catalogue of provider operations) allowed at the scope.
+    #[arg(long, requires = "at")]
+    pub expand: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text, env = "MLACCESS_FORMAT")]
+    pub format: Format,
+}

@@ -1,0 +1,94 @@
+//! `mlaccess validate MODEL`.
+
+use std::io::Write;
+
+use serde_json::json;
+
+use super::super::args::{Format, ValidateArgs};
+use super::super::exit::Status;
+use super::super::input;
+use crate::load;
+use crate::model::{PrincipalKind, ResourceKind};
+use crate::report::{self, Color};
+
+pub fn run(a: &ValidateArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<Status> {
+    let source = match input::read_source(&a.model) {
+        Ok(s) => s,
+        Err(message) => {
+            writeln!(err, "mlaccess: error: {message}")?;
+            return Ok(Status::Error);
+        }
+    };
+    let result = load::load(&source);
+    match a.format {
+        Format::Json => {
+            let (valid, diags, counts) = match &result {
+                Ok(l) => (true, &l.warnings, Some(counts(&l.model))),
+                Err(d) => (false, d, None),
+            };
+            let doc = json!({
+                "schema": "mlaccess/validate/v1",
+                "file": source.name,
+                "valid": valid,
+                "errors": diags.error_count(),
+                "warnings": diags.warning_count(),
+                "diagnostics": report::diagnostics::to_json_values(diags),
+                "counts": counts,
+            });
+            writeln!(out, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default())?;
+        }
+        Format::Text => match &result {
+            Ok(l) => {
+                if !l.warnings.is_empty() {
+                    write!(
+                        err,
+                        "{}",
+                        report::diagnostics::render_human(&l.warnings, Some(&source.text), color)
+                    )?;
+                }
+                let c = counts(&l.model);
+                writeln!(
+                    out,
+                    "{}: valid ({} principals, {} resources, {} role assignments, {} deny assignments, {} credentials{})",
+                    source.name,
+                    c.get("principals").cloned().unwrap_or_default(),
+                    c.get("resources").cloned().unwrap_or_default(),
+                    c.get("role_assignments").cloned().unwrap_or_default(),
+                    c.get("deny_assignments").cloned().unwrap_or_default(),
+                    c.get("credentials").cloned().unwrap_or_default(),
+                    if l.warnings.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; {} warnings", l.warnings.warning_count())
+                    }
+                )?;
+            }
+            Err(diags) => {
+                write!(
+                    err,
+                    "{}",
+                    report::diagnostics::render_human(diags, Some(&source.text), color)
+                )?;
+                writeln!(err, "{}", super::summary(diags, &source.name))?;
+            }
+        },
+    }
+    Ok(if result.is_ok() { Status::Ok } else { Status::Error })
+}
+
+fn counts(m: &crate::model::Model) -> serde_json::Value {
+    let kind = |k: PrincipalKind| m.principals.iter().filter(|p| p.kind == k).count();
+    json!({
+        "principals": m.principals.len(),
+        "users": kind(PrincipalKind::User),
+        "groups": kind(PrincipalKind::Group),
+        "service_principals": kind(PrincipalKind::ServicePrincipal),
+        "managed_identities": kind(PrincipalKind::ManagedIdentity),
+        "resources": m.resources.iter().filter(|r| r.kind != ResourceKind::ResourceGroup).count(),
+        "resource_groups": m.resources.iter().filter(|r| r.kind == ResourceKind::ResourceGroup).count(),
+        "role_assignments": m.assignments.len(),
+        "deny_assignments": m.denies.len(),
+        "credentials": m.credentials.len(),
+        "custom_roles": m.roles.iter().filter(|r| !r.builtin).count(),
+    })
+}

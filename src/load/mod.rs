@@ -1,0 +1,81 @@
+//! Model files to a [`Model`]: parse (YAML or JSON, with positions), decode (serde, every element on
+//! its own), resolve (names, scopes, roles, defaults, implicit things). Every problem of every stage
+//! is collected and positioned; a model with any error is rejected as a whole.
+//!
+//! **Architecture invariant:** loading does no I/O. It takes text and a source name; only `cli` opens
+//! files, so nothing the user gave can be modified here.
+
+pub mod decode;
+pub mod dto;
+pub mod resolve;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::model::Model;
+use crate::source::{self, Format};
+
+/// One input document.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The name shown in diagnostics (a path, or `<stdin>`).
+    pub name: String,
+    /// The text.
+    pub text: String,
+    /// YAML or JSON.
+    pub format: Format,
+}
+
+impl Source {
+    /// A source whose format follows from its name.
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        let name = name.into();
+        let format = Format::from_path(&name);
+        Source {
+            name,
+            text: text.into(),
+            format,
+        }
+    }
+}
+
+/// A loaded model with the warnings found on the way.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The model.
+    pub model: Model,
+    /// Warnings (no errors: a model with errors is not loaded).
+    pub warnings: Diagnostics,
+}
+
+/// Loads one model document. On failure every problem is returned, sorted by position.
+pub fn load(source: &Source) -> Result<Loaded, Diagnostics> {
+    let root = match source::parse(&source.text, source.format) {
+        Ok(root) => root,
+        Err(d) => return Err(Diagnostics::from(d.in_file(&source.name))),
+    };
+    let decoded = decode::decode(&root);
+    let mut diags = decoded.diagnostics;
+    let (model, resolve_diags) = resolve::resolve(&decoded.dto, &decoded.broken_names, &decoded.origins);
+    diags.extend(resolve_diags);
+    for d in diags.iter_mut() {
+        position(d, &root, &source.name);
+    }
+    diags.sort();
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok(Loaded { model, warnings: diags })
+    }
+}
+
+/// Fills in the file and, from the field path, the position of a diagnostic.
+fn position(d: &mut Diagnostic, root: &source::Node, file: &str) {
+    d.file = file.to_string();
+    if d.pos.is_none() {
+        d.pos = Some(if d.code == "unknown-key" {
+            root.key_pos_at_path(&d.path)
+                .unwrap_or_else(|| root.pos_at_path(&d.path))
+        } else {
+            root.pos_at_path(&d.path)
+        });
+    }
+}

@@ -1,0 +1,479 @@
+//! The evaluation algorithm of `spec/azure-access-semantics.md` §1.8, with §10's decisions on deny
+//! assignments:
+//!
+//! ```text
+//! allowed(P, op, R):
+//!   G = {P} ∪ transitive_groups(P)
+//!   if a deny assignment applicable to R names P (or everyone, or a group P is a direct member of),
+//!      P and its groups are not excluded, and op is in its permissions        → DENY
+//!   for each role assignment A held by a member of G whose scope covers R:
+//!      for each block B of A's role:
+//!         op in B.actions − B.not_actions (or data_actions − not_data_actions)
+//!         and B's condition and A's condition hold or cannot be evaluated      → ALLOW (evidence)
+//!   → DENY
+//! ```
+
+use std::collections::HashMap;
+
+use super::condition::{self, Attributes, Condition, Truth, Value};
+use super::groups::{self, Membership};
+use super::pattern::{Pattern, Trailing};
+use super::scope::{self, Coverage};
+use crate::model::{AssignmentId, DenyId, DenyPrincipals, Model, PrincipalId};
+
+/// Whether an operation is a control-plane action or a data action; each is matched only against the
+/// lists of its own plane (§1.3: control wildcards never grant data actions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OpKind {
+    /// Matched against `actions` / `not_actions`.
+    Control,
+    /// Matched against `data_actions` / `not_data_actions`.
+    Data,
+}
+
+/// What is known about a request, for ABAC conditions.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestAttributes {
+    /// The GUID of the role being assigned (for `roleAssignments/write`).
+    pub role_definition_id: Option<String>,
+}
+
+/// One question: may `principal` perform `operation` on `target`?
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    /// Who asks.
+    pub principal: PrincipalId,
+    /// The operation, e.g. `Microsoft.Storage/storageAccounts/listKeys/action`.
+    pub operation: &'a str,
+    /// Control or data plane.
+    pub kind: OpKind,
+    /// The lower-cased id of the resource or scope the request is made on.
+    pub target: &'a str,
+    /// Request attributes for conditions.
+    pub attributes: RequestAttributes,
+}
+
+/// What became of a condition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConditionStatus {
+    /// No condition.
+    None,
+    /// Evaluated to true.
+    Holds,
+    /// Could not be evaluated (an attribute is unknown): assumed to hold and reported.
+    NotEvaluated {
+        /// The condition text.
+        text: String,
+        /// The attributes it needs, e.g. `@Request[...:RoleDefinitionId]`.
+        needs: Vec<String>,
+    },
+    /// Evaluated to false: the grant does not apply.
+    False {
+        /// The condition text.
+        text: String,
+    },
+}
+
+impl ConditionStatus {
+    fn and(self, other: ConditionStatus) -> ConditionStatus {
+        use ConditionStatus::*;
+        match (self, other) {
+            (f @ False { .. }, _) | (_, f @ False { .. }) => f,
+            (NotEvaluated { text: a, needs: mut na }, NotEvaluated { text: b, needs: nb }) => {
+                na.extend(nb);
+                NotEvaluated {
+                    text: format!("{a} AND {b}"),
+                    needs: na,
+                }
+            }
+            (n @ NotEvaluated { .. }, _) | (_, n @ NotEvaluated { .. }) => n,
+            (Holds, _) | (_, Holds) => Holds,
+            (None, None) => None,
+        }
+    }
+}
+
+/// One way an operation is granted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    /// The role assignment.
+    pub assignment: AssignmentId,
+    /// The group chain from the principal to the assignment's holder (empty: held directly).
+    pub via: Vec<PrincipalId>,
+    /// Index of the role's permission block.
+    pub block: usize,
+    /// The pattern of the block that matched the operation.
+    pub pattern: String,
+    /// How the assignment's scope covers the target.
+    pub coverage: Coverage,
+    /// The conditions of the block and the assignment, combined.
+    pub condition: ConditionStatus,
+}
+
+/// A deny assignment that stops the request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DenyHit {
+    /// The deny assignment.
+    pub deny: DenyId,
+    /// The pattern that matched.
+    pub pattern: String,
+    /// How the deny reaches the principal: `everyone`, the principal, or a group it is a direct member of.
+    pub via: Option<PrincipalId>,
+}
+
+/// The answer to a [`Request`], with everything that contributed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// True when some grant applies and no deny does.
+    pub allowed: bool,
+    /// Grants whose conditions hold or cannot be evaluated.
+    pub grants: Vec<Grant>,
+    /// Grants that matched but whose condition evaluated to false.
+    pub refused_by_condition: Vec<Grant>,
+    /// Deny assignments that stop the request.
+    pub denied_by: Vec<DenyHit>,
+    /// Blocks that match the operation but take it away again in their `not_actions` (or
+    /// `not_data_actions`): NotActions is not a deny, but it explains why a role does not grant.
+    pub subtracted: Vec<Subtracted>,
+    /// Other things the reader should know (assumptions made on the way).
+    pub notes: Vec<String>,
+}
+
+/// A permission block whose grant of the operation is removed by its own not-list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subtracted {
+    /// The role assignment.
+    pub assignment: AssignmentId,
+    /// The group chain (empty: held directly).
+    pub via: Vec<PrincipalId>,
+    /// Index of the role's permission block.
+    pub block: usize,
+    /// The pattern that grants.
+    pub pattern: String,
+    /// The not-pattern that takes it away.
+    pub not_pattern: String,
+}
+
+/// An assignment a principal holds, directly or through groups.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldAssignment {
+    /// The assignment.
+    pub assignment: AssignmentId,
+    /// The group chain (empty: held directly).
+    pub via: Vec<PrincipalId>,
+}
+
+struct CompiledBlock {
+    actions: Vec<Pattern>,
+    not_actions: Vec<Pattern>,
+    data_actions: Vec<Pattern>,
+    not_data_actions: Vec<Pattern>,
+    condition: Option<String>,
+}
+
+struct CompiledDeny {
+    actions: Vec<Pattern>,
+    not_actions: Vec<Pattern>,
+    data_actions: Vec<Pattern>,
+    not_data_actions: Vec<Pattern>,
+}
+
+/// An RBAC evaluator over one model: patterns compiled once, conditions parsed once.
+pub struct Rbac<'m> {
+    model: &'m Model,
+    roles: Vec<Vec<CompiledBlock>>,
+    denies: Vec<CompiledDeny>,
+    conditions: HashMap<String, Option<Condition>>,
+}
+
+fn compile(list: &[String], trailing: Trailing) -> Vec<Pattern> {
+    list.iter().map(|p| Pattern::new(p, trailing)).collect()
+}
+
+/// How a list pair treats an operation: granted by a pattern, or granted and then taken away.
+enum Match<'p> {
+    None,
+    Granted(&'p Pattern),
+    Subtracted(&'p Pattern, &'p Pattern),
+}
+
+/// Matches `op` against `grant` minus `subtract` (one permission block, or one deny).
+fn block_match<'p>(grant: &'p [Pattern], subtract: &'p [Pattern], op: &str) -> Match<'p> {
+    let Some(hit) = grant.iter().find(|p| p.matches(op)) else {
+        return Match::None;
+    };
+    match subtract.iter().find(|p| p.matches(op)) {
+        Some(not) => Match::Subtracted(hit, not),
+        None => Match::Granted(hit),
+    }
+}
+
+struct Attrs<'a> {
+    operation: &'a str,
+    request: &'a RequestAttributes,
+}
+
+impl Attributes for Attrs<'_> {
+    fn action(&self) -> Option<&str> {
+        Some(self.operation)
+    }
+
+    fn sub_operation(&self) -> Option<&str> {
+        None
+    }
+
+    fn attribute(&self, source: &str, name: &str) -> Option<Vec<Value>> {
+        let (source, name) = (source.to_lowercase(), name.to_lowercase());
+        if source == "request" && name == "microsoft.authorization/roleassignments:roledefinitionid" {
+            return self
+                .request
+                .role_definition_id
+                .as_ref()
+                .map(|g| vec![Value::String(g.clone())]);
+        }
+        None
+    }
+}
+
+impl<'m> Rbac<'m> {
+    /// Prepares an evaluator for a model.
+    pub fn new(model: &'m Model) -> Self {
+        let roles = model
+            .roles
+            .iter()
+            .map(|r| {
+                r.permissions
+                    .iter()
+                    .map(|b| CompiledBlock {
+                        actions: compile(&b.actions, Trailing::Bare),
+                        not_actions: compile(&b.not_actions, Trailing::NotBare),
+                        data_actions: compile(&b.data_actions, Trailing::Bare),
+                        not_data_actions: compile(&b.not_data_actions, Trailing::NotBare),
+                        condition: b.condition.clone(),
+                    })
+                    .collect()
+            })
+            .collect();
+        // For a deny, the reading that grants more is the opposite one: its own lists take away.
+        let denies = model
+            .denies
+            .iter()
+            .map(|d| CompiledDeny {
+                actions: compile(&d.actions, Trailing::NotBare),
+                not_actions: compile(&d.not_actions, Trailing::Bare),
+                data_actions: compile(&d.data_actions, Trailing::NotBare),
+                not_data_actions: compile(&d.not_data_actions, Trailing::Bare),
+            })
+            .collect();
+        let mut conditions = HashMap::new();
+        let texts = model
+            .roles
+            .iter()
+            .flat_map(|r| r.permissions.iter().filter_map(|b| b.condition.clone()))
+            .chain(model.assignments.iter().filter_map(|a| a.condition.clone()));
+        for text in texts {
+            conditions
+                .entry(text.clone())
+                .or_insert_with(|| condition::parse(&text).ok());
+        }
+        Rbac {
+            model,
+            roles,
+            denies,
+            conditions,
+        }
+    }
+
+    /// The model this evaluator reads.
+    pub fn model(&self) -> &'m Model {
+        self.model
+    }
+
+    /// Every assignment a principal holds, directly or through its groups (shortest chains), in
+    /// assignment order.
+    pub fn held_assignments(&self, principal: PrincipalId) -> Vec<HeldAssignment> {
+        let mut out: Vec<HeldAssignment> = groups::memberships(self.model, principal)
+            .into_iter()
+            .flat_map(|m| {
+                self.model
+                    .assignments_of(m.group)
+                    .iter()
+                    .map(move |&a| HeldAssignment {
+                        assignment: a,
+                        via: m.chain.clone(),
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        out.sort_by_key(|h| h.assignment);
+        out
+    }
+
+    /// Decides a request, collecting every grant, refused grant and deny that bears on it.
+    pub fn check(&self, request: &Request<'_>) -> Decision {
+        let memberships = groups::memberships(self.model, request.principal);
+        let mut decision = Decision {
+            allowed: false,
+            grants: Vec::new(),
+            refused_by_condition: Vec::new(),
+            denied_by: Vec::new(),
+            subtracted: Vec::new(),
+            notes: Vec::new(),
+        };
+        self.collect_denies(request, &memberships, &mut decision);
+        for m in &memberships {
+            for &aid in self.model.assignments_of(m.group) {
+                self.collect_grants(request, aid, &m.chain, &mut decision);
+            }
+        }
+        decision.grants.sort_by_key(|g| (g.assignment, g.block));
+        decision.allowed = decision.denied_by.is_empty() && !decision.grants.is_empty();
+        decision.notes.sort();
+        decision.notes.dedup();
+        decision
+    }
+
+    fn collect_grants(&self, request: &Request<'_>, aid: AssignmentId, via: &[PrincipalId], out: &mut Decision) {
+        let assignment = self.model.assignment(aid);
+        let coverage = scope::covers(&assignment.scope.key, request.target);
+        if coverage == Coverage::No {
+            return;
+        }
+        let Some(blocks) = self.roles.get(assignment.role.index()) else {
+            return;
+        };
+        for (i, block) in blocks.iter().enumerate() {
+            let hit = match request.kind {
+                OpKind::Control => block_match(&block.actions, &block.not_actions, request.operation),
+                OpKind::Data => block_match(&block.data_actions, &block.not_data_actions, request.operation),
+            };
+            let pattern = match hit {
+                Match::None => continue,
+                Match::Subtracted(p, not) => {
+                    out.subtracted.push(Subtracted {
+                        assignment: aid,
+                        via: via.to_vec(),
+                        block: i,
+                        pattern: p.text().to_string(),
+                        not_pattern: not.text().to_string(),
+                    });
+                    continue;
+                }
+                Match::Granted(p) => p,
+            };
+            let status = self
+                .condition_status(block.condition.as_deref(), request)
+                .and(self.condition_status(assignment.condition.as_deref(), request));
+            let grant = Grant {
+                assignment: aid,
+                via: via.to_vec(),
+                block: i,
+                pattern: pattern.text().to_string(),
+                coverage,
+                condition: status,
+            };
+            if coverage == Coverage::AssumedManagementGroup {
+                out.notes.push(format!(
+                    "assignment `{}` is at management group scope `{}`; the management-group tree is not \
+                     modelled, so it is assumed to cover every subscription",
+                    assignment.id, assignment.scope.display
+                ));
+            }
+            if matches!(grant.condition, ConditionStatus::False { .. }) {
+                out.refused_by_condition.push(grant);
+            } else {
+                out.grants.push(grant);
+            }
+        }
+    }
+
+    fn condition_status(&self, text: Option<&str>, request: &Request<'_>) -> ConditionStatus {
+        let Some(text) = text else {
+            return ConditionStatus::None;
+        };
+        let Some(Some(parsed)) = self.conditions.get(text) else {
+            // A condition that does not parse cannot be evaluated; it can only narrow a grant, so the
+            // grant is kept and reported.
+            return ConditionStatus::NotEvaluated {
+                text: text.to_string(),
+                needs: vec!["a condition the tool cannot parse".to_string()],
+            };
+        };
+        let attrs = Attrs {
+            operation: request.operation,
+            request: &request.attributes,
+        };
+        match parsed.evaluate(&attrs) {
+            Truth::True => ConditionStatus::Holds,
+            Truth::False => ConditionStatus::False { text: text.to_string() },
+            Truth::Unknown => ConditionStatus::NotEvaluated {
+                text: text.to_string(),
+                needs: parsed
+                    .attributes()
+                    .into_iter()
+                    .map(|(source, name)| format!("@{source}[{name}]"))
+                    .collect(),
+            },
+        }
+    }
+
+    fn collect_denies(&self, request: &Request<'_>, memberships: &[Membership], out: &mut Decision) {
+        for (i, deny) in self.model.denies.iter().enumerate() {
+            let applies_here = if deny.do_not_apply_to_child_scopes {
+                deny.scope.key == request.target
+            } else {
+                match scope::covers(&deny.scope.key, request.target) {
+                    Coverage::Yes => true,
+                    Coverage::No => false,
+                    Coverage::AssumedManagementGroup => {
+                        out.notes.push(format!(
+                            "deny assignment `{}` is at a management group; the management-group tree is not \
+                             modelled, so it is not applied (this can only show more access)",
+                            deny.name
+                        ));
+                        false
+                    }
+                }
+            };
+            if !applies_here {
+                continue;
+            }
+            let Some(compiled) = self.denies.get(i) else { continue };
+            let hit = match request.kind {
+                OpKind::Control => block_match(&compiled.actions, &compiled.not_actions, request.operation),
+                OpKind::Data => block_match(&compiled.data_actions, &compiled.not_data_actions, request.operation),
+            };
+            let Match::Granted(pattern) = hit else { continue };
+            // Excluded when the principal or any group it belongs to is excluded.
+            if memberships.iter().any(|m| deny.exclude_principals.contains(&m.group)) {
+                continue;
+            }
+            let via = match &deny.principals {
+                DenyPrincipals::Everyone => Some(None),
+                DenyPrincipals::Listed(list) => {
+                    if let Some(m) = memberships.iter().find(|m| m.is_direct() && list.contains(&m.group)) {
+                        Some(Some(m.group))
+                    } else {
+                        if let Some(m) = memberships.iter().find(|m| list.contains(&m.group)) {
+                            out.notes.push(format!(
+                                "deny assignment `{}` names group `{}`, of which `{}` is a nested member; it is \
+                                 applied to direct members only, though Azure may also apply it to nested members",
+                                deny.name,
+                                self.model.principal(m.group).name,
+                                self.model.principal(request.principal).name
+                            ));
+                        }
+                        None
+                    }
+                }
+            };
+            if let Some(via) = via {
+                out.denied_by.push(DenyHit {
+                    deny: crate::model::DenyId::from_index(i),
+                    pattern: pattern.text().to_string(),
+                    via,
+                });
+            }
+        }
+    }
+}
