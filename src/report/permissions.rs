@@ -132,7 +132,12 @@ pub fn render_text(r: &PermissionsReport<'_>) -> String {
         }
     }
     if !e.denies.is_empty() {
-        let _ = writeln!(out, "\ndeny assignments that apply here ({}):", e.denies.len());
+        let _ = writeln!(
+            out,
+            "\ndeny assignments that apply {} ({}):",
+            if e.scope.is_some() { "here" } else { "to this principal" },
+            e.denies.len()
+        );
         for d in &e.denies {
             let deny = model.deny(*d);
             let _ = writeln!(out, "  - `{}` at {}", deny.name, deny.scope.display);

@@ -47,21 +47,18 @@ pub fn run(a: &ValidateArgs, color: Color, out: &mut dyn Write, err: &mut dyn Wr
                     )?;
                 }
                 let c = counts(&l.model);
-                writeln!(
-                    out,
-                    "{}: valid ({} principals, {} resources, {} role assignments, {} deny assignments, {} credentials{})",
-                    source.name,
-                    c.get("principals").cloned().unwrap_or_default(),
-                    c.get("resources").cloned().unwrap_or_default(),
-                    c.get("role_assignments").cloned().unwrap_or_default(),
-                    c.get("deny_assignments").cloned().unwrap_or_default(),
-                    c.get("credentials").cloned().unwrap_or_default(),
-                    if l.warnings.is_empty() {
-                        String::new()
-                    } else {
-                        format!("; {} warnings", l.warnings.warning_count())
-                    }
-                )?;
+                let n = |k: &str| c.get(k).and_then(serde_json::Value::as_u64).unwrap_or(0);
+                let mut parts = vec![
+                    plural(n("principals"), "principal"),
+                    plural(n("resources"), "resource"),
+                    plural(n("role_assignments"), "role assignment"),
+                    plural(n("deny_assignments"), "deny assignment"),
+                    plural(n("credentials"), "credential"),
+                ];
+                if !l.warnings.is_empty() {
+                    parts.push(plural(l.warnings.warning_count() as u64, "warning"));
+                }
+                writeln!(out, "{}: valid ({})", source.name, parts.join(", "))?;
             }
             Err(diags) => {
                 write!(
@@ -91,4 +88,12 @@ fn counts(m: &crate::model::Model) -> serde_json::Value {
         "credentials": m.credentials.len(),
         "custom_roles": m.roles.iter().filter(|r| !r.builtin).count(),
     })
+}
+
+fn plural(n: u64, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }

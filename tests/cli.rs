@@ -1,0 +1,149 @@
+//! Command-line snapshots: exit status, standard output and standard error of every command and
+//! output format, on the bundled models and on broken input.
+
+use std::process::Command;
+
+use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
+
+fn cli() -> Command {
+    let mut cmd = Command::new(get_cargo_bin("mlaccess"));
+    cmd.env("NO_COLOR", "1")
+        .env_remove("MLACCESS_FORMAT")
+        .env_remove("MLACCESS_COLOR");
+    cmd
+}
+
+const MODEL: &str = "models/contoso-ml.yaml";
+
+#[test]
+fn validate_a_valid_model() {
+    assert_cmd_snapshot!(cli().args(["validate", MODEL]));
+}
+
+#[test]
+fn validate_reports_every_problem() {
+    assert_cmd_snapshot!(cli().args(["validate", "tests/fixtures/invalid/ten-mistakes.yaml"]));
+}
+
+#[test]
+fn validate_json() {
+    assert_cmd_snapshot!(cli().args([
+        "validate",
+        "--format",
+        "json",
+        "tests/fixtures/invalid/ten-mistakes.yaml"
+    ]));
+}
+
+#[test]
+fn validate_json_valid() {
+    assert_cmd_snapshot!(cli().args(["validate", "--format", "json", "models/minimal.yaml"]));
+}
+
+#[test]
+fn validate_reads_standard_input() {
+    let text = std::fs::read_to_string("tests/fixtures/models/minimal.json").unwrap();
+    assert_cmd_snapshot!(cli().args(["validate", "-"]).pass_stdin(text));
+}
+
+#[test]
+fn validate_a_missing_file() {
+    assert_cmd_snapshot!(cli().args(["validate", "no/such/model.yaml"]));
+}
+
+#[test]
+fn validate_a_directory() {
+    assert_cmd_snapshot!(cli().args(["validate", "models"]));
+}
+
+#[test]
+fn permissions_allowed_with_evidence() {
+    assert_cmd_snapshot!(cli().args([
+        "permissions",
+        MODEL,
+        "alice",
+        "--at",
+        "mlws",
+        "--action",
+        "Microsoft.MachineLearningServices/workspaces/datastores/listsecrets/action",
+    ]));
+}
+
+#[test]
+fn permissions_not_allowed_explains_not_actions() {
+    assert_cmd_snapshot!(cli().args([
+        "permissions",
+        MODEL,
+        "alice",
+        "--at",
+        "mlws",
+        "--action",
+        "Microsoft.MachineLearningServices/workspaces/computes/write",
+    ]));
+}
+
+#[test]
+fn permissions_json() {
+    assert_cmd_snapshot!(cli().args([
+        "permissions",
+        MODEL,
+        "erin",
+        "--at",
+        "rg:rg-ml-prod",
+        "--action",
+        "Microsoft.Authorization/roleAssignments/write",
+        "--format",
+        "json",
+    ]));
+}
+
+#[test]
+fn permissions_everywhere() {
+    assert_cmd_snapshot!(cli().args(["permissions", MODEL, "dave"]));
+}
+
+#[test]
+fn permissions_unknown_principal_suggests() {
+    assert_cmd_snapshot!(cli().args(["permissions", MODEL, "alcie"]));
+}
+
+#[test]
+fn permissions_unknown_scope_suggests() {
+    assert_cmd_snapshot!(cli().args(["permissions", MODEL, "alice", "--at", "mlwz"]));
+}
+
+#[test]
+fn permissions_action_needs_a_scope() {
+    assert_cmd_snapshot!(cli().args(["permissions", MODEL, "alice", "--action", "x/read"]));
+}
+
+#[test]
+fn help_teaches() {
+    assert_cmd_snapshot!(cli().args(["permissions", "--help"]));
+}
+
+#[test]
+fn model_files_are_never_modified() {
+    let before = std::fs::read(MODEL).unwrap();
+    let modified = std::fs::metadata(MODEL).unwrap().modified().unwrap();
+    let status = cli()
+        .args(["permissions", MODEL, "alice", "--at", "mlws", "--expand"])
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    assert_eq!(std::fs::read(MODEL).unwrap(), before);
+    assert_eq!(std::fs::metadata(MODEL).unwrap().modified().unwrap(), modified);
+}
+
+#[test]
+fn broken_pipe_is_not_an_error() {
+    use std::process::Stdio;
+    let mut child = cli()
+        .args(["permissions", MODEL, "carol", "--at", "mlws", "--expand"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+}
