@@ -1,6 +1,14 @@
 //! Command-line snapshots: exit status, standard output and standard error of every command and
 //! output format, on the bundled models and on broken input.
 
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "tests fail by panicking"
+)]
+
 use std::process::Command;
 
 use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};

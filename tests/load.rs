@@ -2,6 +2,14 @@
 //! ten different mistakes gets ten positioned diagnostics, YAML and JSON load to the same model, and the
 //! implicit things the format promises exist after loading.
 
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "tests fail by panicking"
+)]
+
 use mlaccess::diag::Diagnostics;
 use mlaccess::load::{Source, load};
 use mlaccess::model::resource::DatastoreCredentials;

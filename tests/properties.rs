@@ -1,6 +1,14 @@
 //! Property tests of the loader: arbitrary bytes and mutated models never make it panic, and whenever a
 //! model is rejected there is at least one error, each naming the file and a position.
 
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "tests fail by panicking"
+)]
+
 use mlaccess::load::{Source, load};
 use mlaccess::source::Format;
 use proptest::prelude::*;
