@@ -9,10 +9,16 @@
 //!
 //! See `ARCHITECTURE.md` for the map and the invariants.
 
+pub mod answer;
+pub mod channel;
 pub mod cli;
 pub mod diag;
+pub mod graph;
 pub mod load;
 pub mod model;
+pub mod query;
 pub mod rbac;
 pub mod report;
+pub mod search;
 pub mod source;
+pub mod witness;

@@ -5,11 +5,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 const AFTER_HELP: &str = "\
 Exit status:
   0  success: the model is valid, the operation is allowed
-  1  a negative answer: the operation is not allowed
+  1  a negative answer: the operation is not allowed, no path exists
   2  an error in the command line, the model or the tool
+  3  the answer is unknown (query)
 
 Examples:
   mlaccess validate models/contoso-ml.yaml
+  mlaccess query models/contoso-ml.yaml 'can any user reach data of mlstore directly'
   mlaccess permissions models/contoso-ml.yaml alice --at mlws
   mlaccess permissions models/contoso-ml.yaml alice --at mlws \\
       --action Microsoft.MachineLearningServices/workspaces/datastores/listsecrets/action";
@@ -53,6 +55,27 @@ pub enum Command {
         mlaccess permissions models/contoso-ml.yaml ml-team --at rg:rg-ml-prod \\\n      \
         --action Microsoft.Authorization/roleAssignments/write --format json")]
     Permissions(PermissionsArgs),
+
+    /// Answer an access question: yes with the path, no with what was proved, or unknown with why.
+    ///
+    /// QUERY is one line of the query language (docs/queries.md):
+    ///   can WHO reach WHAT [CONSTRAINT]...
+    ///   who can reach WHAT [CONSTRAINT]...
+    ///   what can WHO reach [CONSTRAINT]...
+    /// WHO: NAME, `members of GROUP`, `any user`, `any group`, `any service principal`, `any identity`,
+    /// `any principal`, `anyone from LOCATION`.
+    /// WHAT: `data-read of`, `data-write of`, `data of`, `secrets of`, `control of`, `assign on`,
+    /// `exec on`, `act-as`, `invoke`, `push to`, `use`, followed by a name.
+    /// CONSTRAINT: `avoiding CHANNEL[, CHANNEL]`, `directly`, `from LOCATION`, `excluding P[, P]`,
+    /// `within N steps`, `ignoring network`.
+    /// Exit status: 0 yes, 1 no, 2 error, 3 unknown.
+    #[command(
+        after_help = "Examples:\n  mlaccess query models/contoso-ml.yaml 'can any user reach data of mlstore directly'\n  \
+        mlaccess query models/contoso-ml.yaml 'who can reach assign on rg:rg-ml-prod'\n  \
+        mlaccess query models/contoso-ml.yaml 'can bob reach data-read of mlstoredev avoiding azureml'\n  \
+        mlaccess query models/contoso-ml.yaml 'what can dave reach' --format json"
+    )]
+    Query(QueryArgs),
 }
 
 /// Output formats of commands that answer.
@@ -117,6 +140,28 @@ pub struct PermissionsArgs {
     /// List the concrete operations (from Azure's catalogue of provider operations) allowed at the scope.
     #[arg(long, requires = "at")]
     pub expand: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text, env = "MLACCESS_FORMAT")]
+    pub format: Format,
+}
+
+/// Arguments of `query`.
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// The model file (YAML or JSON by extension; `-` reads standard input).
+    pub model: String,
+
+    /// The question, in the query language (quote it).
+    pub query: String,
+
+    /// How many witness paths to print for `can` queries, shortest first.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub paths: usize,
+
+    /// Print the rule documentation of every rule a witness uses.
+    #[arg(long)]
+    pub explain: bool,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text, env = "MLACCESS_FORMAT")]

@@ -258,6 +258,7 @@ impl<'d> Resolver<'d> {
             user_identities: Vec::new(),
             props: Props::None,
             implicit,
+            prospective: false,
         });
         self.groups_by_name.insert(key, rid);
         rid
@@ -400,6 +401,7 @@ impl<'d> Resolver<'d> {
                 user_identities: Vec::new(),
                 props,
                 implicit: false,
+                prospective: false,
             });
             self.top_resources.insert(key, rid);
         }
@@ -461,6 +463,7 @@ impl<'d> Resolver<'d> {
                 user_identities: Vec::new(),
                 props: Props::None,
                 implicit: true,
+                prospective: false,
             });
             self.top_resources.insert(key, rid);
         }
@@ -611,6 +614,7 @@ impl<'d> Resolver<'d> {
                 user_identities: Vec::new(),
                 props: Props::None,
                 implicit: false,
+                prospective: false,
             });
             self.children.entry(key).or_default().push(rid);
         }
@@ -1248,6 +1252,7 @@ impl<'d> Resolver<'d> {
             user_identities: Vec::new(),
             props: Props::None,
             implicit: false,
+            prospective: false,
         });
         self.top_resources.insert(key, rid);
         Some(rid)
@@ -1903,6 +1908,7 @@ impl<'d> Resolver<'d> {
                         },
                     }),
                     implicit: true,
+                    prospective: false,
                 });
                 self.children.entry(key).or_default().push(rid);
             }

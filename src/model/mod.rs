@@ -11,6 +11,7 @@ pub mod ids;
 pub mod lookup;
 pub mod network;
 pub mod principal;
+pub mod prospective;
 pub mod resource;
 
 use std::collections::HashMap;

@@ -161,6 +161,8 @@ pub struct Resource {
     pub props: Props,
     /// Created by the loader (implicit resource groups, default datastores, identity resources).
     pub implicit: bool,
+    /// A resource that does not exist but could be created (`model::prospective`).
+    pub prospective: bool,
 }
 
 /// `Enabled` or `Disabled` public network access.

@@ -122,7 +122,7 @@ pub struct DenyHit {
 }
 
 /// The answer to a [`Request`], with everything that contributed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Decision {
     /// True when some grant applies and no deny does.
     pub allowed: bool,
@@ -309,6 +309,34 @@ impl<'m> Rbac<'m> {
         out
     }
 
+    /// Like [`Rbac::check`], for "some data of" a resource: a grant at the resource or above, or at a
+    /// scope below it (a blob container), counts. Each such scope is checked on its own, so denies
+    /// apply as they would to a request there.
+    pub fn check_within(&self, request: &Request<'_>) -> Decision {
+        let direct = self.check(request);
+        if direct.allowed {
+            return direct;
+        }
+        let mut below: Vec<String> = self
+            .held_assignments(request.principal)
+            .into_iter()
+            .map(|h| self.model.assignment(h.assignment).scope.key.clone())
+            .filter(|k| k != request.target && scope::is_at_or_below(k, request.target))
+            .collect();
+        below.sort();
+        below.dedup();
+        for key in below {
+            let d = self.check(&Request {
+                target: &key,
+                ..request.clone()
+            });
+            if d.allowed {
+                return d;
+            }
+        }
+        direct
+    }
+
     /// Decides a request, collecting every grant, refused grant and deny that bears on it.
     pub fn check(&self, request: &Request<'_>) -> Decision {
         let memberships = groups::memberships(self.model, request.principal);
@@ -476,4 +504,21 @@ impl<'m> Rbac<'m> {
             }
         }
     }
+}
+
+/// Whether a role definition alone (no assignment) grants an operation: the first block and pattern
+/// that do. Conditions in the role are not evaluated here; the caller reports them.
+pub fn role_allows(role: &crate::model::RoleDefinition, operation: &str, kind: OpKind) -> Option<(usize, String)> {
+    for (i, b) in role.permissions.iter().enumerate() {
+        let (grant, subtract) = match kind {
+            OpKind::Control => (&b.actions, &b.not_actions),
+            OpKind::Data => (&b.data_actions, &b.not_data_actions),
+        };
+        let grant = compile(grant, Trailing::Bare);
+        let subtract = compile(subtract, Trailing::NotBare);
+        if let Match::Granted(p) = block_match(&grant, &subtract, operation) {
+            return Some((i, p.text().to_string()));
+        }
+    }
+    None
 }

@@ -1,6 +1,7 @@
 //! One module per command. Each reads its inputs, calls the library, renders, and returns a status.
 
 mod permissions;
+mod query;
 mod validate;
 
 use std::io::{IsTerminal, Write};
@@ -18,6 +19,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Resu
     match &cli.command {
         Command::Validate(a) => validate::run(a, color, out, err),
         Command::Permissions(a) => permissions::run(a, color, out, err),
+        Command::Query(a) => query::run(a, color, out, err),
     }
 }
 

@@ -1,0 +1,449 @@
+//! Deciding a resolved query with the graph engine: which actors start where, which facts are the
+//! goal, the verdict, and the shortest witnesses (semantics §9, §10 "Verdicts", "Who is listed").
+//!
+//! **Architecture invariant (sound or silent):** `No` is produced only when the fixed point is complete
+//! with every premise decided, no unmodelled step could have led further, and the network was decided
+//! or explicitly ignored; otherwise the answer is `Unknown` with the reason, or `Yes`.
+
+pub mod goal;
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use crate::channel::Channel;
+use crate::graph::build::identity_places;
+use crate::graph::{AccessGraph, Fact, FactId, Place, RuleIdx};
+use crate::model::{Holder, LocationId, Model, PrincipalId, PrincipalKind};
+use crate::query::ast::CapabilityKind;
+use crate::query::resolve::{Actors, ResolvedForm, ResolvedQuery, Target};
+use crate::search::{self, Closure, Filter};
+
+pub use goal::Goal;
+
+/// The verdict of a query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// A path exists (exit 0).
+    Yes,
+    /// No path exists: proved (exit 1).
+    No,
+    /// The tool cannot decide (exit 3).
+    Unknown,
+}
+
+impl Verdict {
+    /// `yes`, `no` or `unknown`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Yes => "yes",
+            Verdict::No => "no",
+            Verdict::Unknown => "unknown",
+        }
+    }
+}
+
+/// An actor: a principal acting as itself, or an unauthenticated actor at a location.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Actor {
+    /// A principal (a group means "a member of it, through it").
+    Principal(PrincipalId),
+    /// `anyone from L`.
+    Anyone(LocationId),
+}
+
+impl Actor {
+    /// How the actor is named in reports.
+    pub fn label(self, m: &Model) -> String {
+        match self {
+            Actor::Principal(p) => {
+                let principal = m.principal(p);
+                match principal.kind {
+                    PrincipalKind::Group => format!("{} (as group)", principal.name),
+                    _ => principal.name.clone(),
+                }
+            }
+            Actor::Anyone(l) => format!("anyone from {}", m.location(l).name),
+        }
+    }
+}
+
+/// A witness: the rule instances of one derivation, premises first, ending in the goal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Witness {
+    /// Who.
+    pub actor: Actor,
+    /// The goal fact reached.
+    pub goal: FactId,
+    /// The steps (and the network instances they rely on), in order.
+    pub rules: Vec<RuleIdx>,
+    /// The derivation's depth.
+    pub depth: u32,
+}
+
+/// One entry of a `who can` or `what can` answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    /// The actor.
+    pub actor: Actor,
+    /// The capability reached, as text (`data-read of mlstore`).
+    pub capability: String,
+    /// Its shortest witness.
+    pub witness: Witness,
+}
+
+/// What a `no` proved.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Proof {
+    /// Actors whose fixed point was computed.
+    pub actors: usize,
+    /// Facts derived, summed over actors.
+    pub facts: usize,
+    /// Rule instances fired, summed over actors.
+    pub rules: usize,
+}
+
+/// The answer to a query.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// The query as given.
+    pub query: String,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// For `can`: witnesses, shortest first.
+    pub witnesses: Vec<Witness>,
+    /// For `who can` and `what can`: every entry with its shortest witness.
+    pub listed: Vec<Listed>,
+    /// Why the answer is unknown.
+    pub unknown: Vec<String>,
+    /// What was exhausted.
+    pub proof: Proof,
+    /// What the model format cannot hold, assumed absent.
+    pub assumptions: Vec<String>,
+    /// Other things the reader should know.
+    pub notes: Vec<String>,
+    /// Milliseconds taken.
+    pub elapsed_ms: u128,
+}
+
+/// What the model format cannot hold; every answer lists these (semantics §10, "Verdicts").
+pub const ASSUMPTIONS: &[&str] = &[
+    "deployment history with secrets in plain parameters (P23) is assumed absent",
+    "workspace connections and their secrets (P24) are assumed absent",
+    "environments with secrets (P25) are assumed absent",
+    "group owners and Entra directory roles (e.g. Application Administrator, Global Administrator) are assumed absent",
+    "existing federated credentials on user-assigned identities are assumed absent",
+    "attached Kubernetes computes (P11) and serverless jobs are not modelled",
+    "the management-group tree is not modelled",
+];
+
+/// Options of a run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// How many witnesses to keep for `can` (at least 1).
+    pub paths: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { paths: 1 }
+    }
+}
+
+/// The starting facts of an actor.
+pub fn start_facts(g: &AccessGraph, actor: Actor, from: Option<LocationId>) -> Vec<FactId> {
+    let m = &g.model;
+    let mut facts = Vec::new();
+    let mut places: Vec<Place> = Vec::new();
+    match actor {
+        Actor::Principal(p) => {
+            facts.push(Fact::As(p));
+            let principal = m.principal(p);
+            match principal.kind {
+                PrincipalKind::ManagedIdentity => places.extend(identity_places(m, p)),
+                PrincipalKind::Group => places.extend(m.location_named("internet").map(Place::Location)),
+                _ => places.extend(principal.locations.iter().map(|l| Place::Location(*l))),
+            }
+            for (i, c) in m.credentials.iter().enumerate() {
+                if c.held_by
+                    .iter()
+                    .any(|h| *h == Holder::Principal(p) || *h == Holder::Anyone)
+                {
+                    facts.push(Fact::Holds(crate::model::CredentialId::from_index(i)));
+                }
+            }
+        }
+        Actor::Anyone(l) => {
+            places.push(Place::Location(l));
+            for (i, c) in m.credentials.iter().enumerate() {
+                if c.held_by.contains(&Holder::Anyone) {
+                    facts.push(Fact::Holds(crate::model::CredentialId::from_index(i)));
+                }
+            }
+        }
+    }
+    if let Some(l) = from {
+        places = vec![Place::Location(l)];
+    }
+    facts.extend(places.into_iter().map(Fact::At));
+    facts.iter().filter_map(|f| g.fact_id(f)).collect()
+}
+
+/// The actors of a query, in a stable order. Prospective identities are never actors.
+pub fn actors(g: &AccessGraph, who: &Actors, excluding: &[PrincipalId]) -> Vec<Actor> {
+    let m = &g.model;
+    let real = |p: &PrincipalId| {
+        !excluding.contains(p)
+            && !matches!(m.principal(*p).identity_of, Some(crate::model::IdentityOf::SystemAssigned(r)) if m.resource(r).prospective)
+    };
+    let mut out: Vec<Actor> = match who {
+        Actors::Principal(p) => vec![Actor::Principal(*p)],
+        Actors::MembersOf(g_) => crate::rbac::groups::transitive_members(m, *g_)
+            .into_iter()
+            .filter(real)
+            .map(Actor::Principal)
+            .collect(),
+        Actors::AnyOf(kind) => m
+            .principal_ids()
+            .filter(|p| kind.is_none_or(|k| m.principal(*p).kind == k))
+            .filter(real)
+            .map(Actor::Principal)
+            .collect(),
+        Actors::AnyoneFrom(l) => vec![Actor::Anyone(*l)],
+    };
+    out.retain(|a| match a {
+        Actor::Principal(p) => !excluding.contains(p),
+        Actor::Anyone(_) => true,
+    });
+    out
+}
+
+fn filter_of(q: &ResolvedQuery) -> Filter {
+    Filter {
+        avoiding: q.avoiding.clone(),
+        excluding: q.excluding.clone(),
+        max_depth: q.within,
+    }
+}
+
+/// Runs closures, solving actors with identical starting facts once.
+struct Runner<'g> {
+    g: &'g AccessGraph,
+    filter: Filter,
+    from: Option<LocationId>,
+    cache: HashMap<Vec<FactId>, std::rc::Rc<Closure>>,
+    proof: Proof,
+}
+
+impl<'g> Runner<'g> {
+    fn closure(&mut self, actor: Actor) -> std::rc::Rc<Closure> {
+        let start = start_facts(self.g, actor, self.from);
+        if let Some(c) = self.cache.get(&start) {
+            return c.clone();
+        }
+        let c = std::rc::Rc::new(search::closure(self.g, &start, &self.filter));
+        self.proof.actors += 1;
+        self.proof.facts += c.facts_reached;
+        self.proof.rules += c.rules_fired;
+        self.cache.insert(start, c.clone());
+        c
+    }
+}
+
+/// The best ways a closure reaches a goal: final rule instances, shortest first.
+fn reach_goal(g: &AccessGraph, c: &Closure, goal: &Goal, directly: bool, filter: &Filter) -> Vec<(u32, u32, RuleIdx)> {
+    let mut finals = Vec::new();
+    for f in &goal.facts {
+        let Some(producers) = g.producers.get(f.0 as usize) else {
+            continue;
+        };
+        for &r in producers {
+            let Some(rule) = g.rule(r) else { continue };
+            if directly && rule.channel == Channel::AzureMl {
+                continue;
+            }
+            if !filter.allows(g, r) {
+                continue;
+            }
+            if let Some((depth, steps)) = c.fires(g, r)
+                && filter.max_depth.is_none_or(|m| depth <= m)
+            {
+                finals.push((depth, steps, r));
+            }
+        }
+    }
+    finals.sort_by(|a, b| {
+        (a.0, a.1)
+            .cmp(&(b.0, b.1))
+            .then_with(|| rule_order(g, a.2).cmp(&rule_order(g, b.2)))
+    });
+    finals
+}
+
+fn rule_order(g: &AccessGraph, r: RuleIdx) -> (&'static str, u32) {
+    (g.rule(r).map_or("", |x| x.rule.as_str()), r.0)
+}
+
+fn witness(g: &AccessGraph, c: &Closure, actor: Actor, final_rule: RuleIdx, depth: u32) -> Witness {
+    let Some(rule) = g.rule(final_rule) else {
+        return Witness {
+            actor,
+            goal: FactId(0),
+            rules: Vec::new(),
+            depth,
+        };
+    };
+    let mut rules = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut premises = rule.premises.clone();
+    premises.sort_by_key(|p| (c.depth_of(*p), p.0));
+    for p in premises {
+        for r in search::derivation(g, c, p) {
+            if seen.insert(r) {
+                rules.push(r);
+            }
+        }
+    }
+    rules.push(final_rule);
+    Witness {
+        actor,
+        goal: rule.conclusion,
+        rules,
+        depth,
+    }
+}
+
+/// Facts that, if reached, mean something unmodelled happened on the way.
+fn unmodelled(g: &AccessGraph, c: &Closure) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, f) in g.facts.iter().enumerate() {
+        if let Fact::Unmodelled(r) = f
+            && c.holds(FactId(u32::try_from(i).unwrap_or(u32::MAX)))
+        {
+            let res = g.model.resource(*r);
+            out.push(format!(
+                "the actor can change `{}` ({}), which has an identity; whether that runs code as the identity is not modelled",
+                res.name, res.arm_type
+            ));
+        }
+    }
+    out
+}
+
+/// Decides a query on a graph.
+pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
+    let started = Instant::now();
+    let filter = filter_of(q);
+    let mut runner = Runner {
+        g,
+        filter: filter.clone(),
+        from: q.from,
+        cache: HashMap::new(),
+        proof: Proof::default(),
+    };
+    let mut answer = Answer {
+        query: q.text.clone(),
+        verdict: Verdict::No,
+        witnesses: Vec::new(),
+        listed: Vec::new(),
+        unknown: Vec::new(),
+        proof: Proof::default(),
+        assumptions: ASSUMPTIONS.iter().map(|s| s.to_string()).collect(),
+        notes: Vec::new(),
+        elapsed_ms: 0,
+    };
+    if !g.network_applied && !q.ignoring_network {
+        answer.notes.push(
+            "network reasoning was not applied: every network premise was assumed to hold, so a `no` does not depend on the network".into(),
+        );
+    }
+    match &q.form {
+        ResolvedForm::Can(who, target) => {
+            let goal = goal::of(g, target);
+            let mut found: Vec<(u32, u32, Witness)> = Vec::new();
+            for actor in actors(g, who, &q.excluding) {
+                let c = runner.closure(actor);
+                let finals = reach_goal(g, &c, &goal, q.directly, &filter);
+                for (depth, steps, r) in finals.into_iter().take(options.paths.max(1)) {
+                    found.push((depth, steps, witness(g, &c, actor, r, depth)));
+                }
+                if found.is_empty() {
+                    answer.unknown.extend(unmodelled(g, &c));
+                }
+            }
+            found.sort_by_key(|a| (a.0, a.1, a.2.actor, a.2.rules.len()));
+            answer.witnesses = found
+                .into_iter()
+                .take(options.paths.max(1))
+                .map(|(_, _, w)| w)
+                .collect();
+        }
+        ResolvedForm::WhoCan(target) => {
+            let goal = goal::of(g, target);
+            let who = Actors::AnyOf(None);
+            let mut actors_list = actors(g, &who, &q.excluding);
+            actors_list.extend(
+                g.model
+                    .locations
+                    .iter()
+                    .enumerate()
+                    .map(|(i, _)| Actor::Anyone(LocationId::from_index(i))),
+            );
+            if let Some(l) = q.from {
+                actors_list.retain(|a| !matches!(a, Actor::Anyone(x) if *x != l));
+            }
+            for actor in actors_list {
+                let c = runner.closure(actor);
+                if let Some((depth, _, r)) = reach_goal(g, &c, &goal, q.directly, &filter).into_iter().next() {
+                    answer.listed.push(Listed {
+                        actor,
+                        capability: goal.text.clone(),
+                        witness: witness(g, &c, actor, r, depth),
+                    });
+                } else {
+                    answer.unknown.extend(unmodelled(g, &c));
+                }
+            }
+        }
+        ResolvedForm::WhatCan(who) => {
+            for actor in actors(g, who, &q.excluding) {
+                let c = runner.closure(actor);
+                for goal in goal::all_capabilities(g) {
+                    if let Some((depth, _, r)) = reach_goal(g, &c, &goal, q.directly, &filter).into_iter().next() {
+                        answer.listed.push(Listed {
+                            actor,
+                            capability: goal.text.clone(),
+                            witness: witness(g, &c, actor, r, depth),
+                        });
+                    }
+                }
+                answer.unknown.extend(unmodelled(g, &c));
+            }
+        }
+    }
+    answer.unknown.sort();
+    answer.unknown.dedup();
+    let reached = !answer.witnesses.is_empty() || !answer.listed.is_empty();
+    answer.verdict = if reached {
+        Verdict::Yes
+    } else if !answer.unknown.is_empty() {
+        Verdict::Unknown
+    } else {
+        Verdict::No
+    };
+    answer.proof = runner.proof;
+    answer.elapsed_ms = started.elapsed().as_millis();
+    answer
+}
+
+/// The capability a target denotes, as text.
+pub fn target_text(t: &Target) -> String {
+    format!("{} {}", t.kind.keyword(), t.written)
+}
+
+/// True for capability kinds whose object is a storage account.
+pub fn is_data(kind: CapabilityKind) -> bool {
+    matches!(
+        kind,
+        CapabilityKind::Data | CapabilityKind::DataRead | CapabilityKind::DataWrite
+    )
+}

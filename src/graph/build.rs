@@ -1,0 +1,1473 @@
+//! Building the access graph from a model: every rule of `docs/rules.md` instantiated over the model's
+//! principals, resources and credentials (semantics §3, §9, §10).
+
+use std::collections::{BTreeSet, HashMap};
+
+use petgraph::graph::DiGraph;
+
+use super::fact::{Endpoint, Fact, Place};
+use super::network::{NetDecision, NetworkOracle};
+use super::ops::Op;
+use super::rule::{Evidence, RuleId, RuleInstance, idx};
+use super::{AccessGraph, FactId, Node, TargetScope};
+use crate::channel::Channel;
+use crate::model::resource::{AuthMode, DatastoreCredentials};
+use crate::model::{
+    CredentialKind, Holder, IdentityOf, Model, PrincipalId, PrincipalKind, Props, ResourceId, ResourceKind, prospective,
+};
+use crate::rbac::evaluate::role_allows;
+use crate::rbac::scope::{self, Coverage};
+use crate::rbac::{ConditionStatus, Decision, OpKind, Rbac, Request, RequestAttributes, catalog};
+
+/// Builds the access graph of a model. Network premises are decided by `oracle`.
+pub fn build(model: &Model, oracle: &dyn NetworkOracle) -> AccessGraph {
+    let m = prospective::augment(model);
+    let mut b = Builder {
+        m: &m,
+        rbac: Rbac::new(&m),
+        facts: Vec::new(),
+        fact_index: HashMap::new(),
+        rules: Vec::new(),
+        scopes: Vec::new(),
+        scope_index: HashMap::new(),
+    };
+    b.scopes();
+    b.memberships();
+    b.grants();
+    b.p01();
+    b.storage_rules();
+    b.vault_rules();
+    b.registry_rules();
+    b.workspace_rules();
+    b.code_rules();
+    b.identity_rules();
+    b.credential_rules();
+    b.network_rules(oracle);
+    b.finish(oracle.applied())
+}
+
+struct Builder<'m> {
+    m: &'m Model,
+    rbac: Rbac<'m>,
+    facts: Vec<Fact>,
+    fact_index: HashMap<Fact, FactId>,
+    rules: Vec<RuleInstance>,
+    scopes: Vec<TargetScope>,
+    scope_index: HashMap<String, u32>,
+}
+
+fn fact_text(resource: Option<ResourceId>, other: Option<ResourceId>, text: String) -> Evidence {
+    Evidence::Fact {
+        resource,
+        other,
+        credential: None,
+        principal: None,
+        text,
+    }
+}
+
+impl<'m> Builder<'m> {
+    fn fact(&mut self, f: Fact) -> FactId {
+        if let Some(id) = self.fact_index.get(&f) {
+            return *id;
+        }
+        let id = FactId(u32::try_from(self.facts.len()).unwrap_or(u32::MAX));
+        self.facts.push(f);
+        self.fact_index.insert(f, id);
+        id
+    }
+
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one call per rule instance reads best with every part named"
+    )]
+    fn rule(
+        &mut self,
+        rule: RuleId,
+        channel: Channel,
+        premises: &[Fact],
+        conclusion: Fact,
+        evidence: Evidence,
+        names: Vec<PrincipalId>,
+        tags: Vec<String>,
+    ) {
+        let premises: Vec<FactId> = premises.iter().map(|f| self.fact(*f)).collect();
+        let conclusion = self.fact(conclusion);
+        self.rules.push(RuleInstance {
+            rule,
+            channel,
+            premises,
+            conclusion,
+            evidence,
+            names,
+            tags,
+        });
+    }
+
+    fn add_scope(&mut self, key: &str, display: &str, resource: Option<ResourceId>) -> u32 {
+        if let Some(i) = self.scope_index.get(key) {
+            return *i;
+        }
+        let i = u32::try_from(self.scopes.len()).unwrap_or(u32::MAX);
+        self.scopes.push(TargetScope {
+            key: key.to_string(),
+            display: display.to_string(),
+            resource,
+        });
+        self.scope_index.insert(key.to_string(), i);
+        i
+    }
+
+    fn scope_of(&self, r: ResourceId) -> u32 {
+        self.scope_index
+            .get(&self.m.resource(r).key)
+            .copied()
+            .unwrap_or(u32::MAX)
+    }
+
+    /// Every resource, every subscription that holds one, the root, and the scopes of assignments.
+    fn scopes(&mut self) {
+        let m = self.m;
+        self.add_scope("/", "/", None);
+        let mut subs = BTreeSet::new();
+        for r in m.resource_ids() {
+            subs.insert(m.resource(r).subscription.clone());
+        }
+        subs.insert(m.subscription.clone());
+        for s in subs {
+            let key = format!("/subscriptions/{s}");
+            self.add_scope(&key, &key, None);
+        }
+        for r in m.resource_ids() {
+            let res = m.resource(r);
+            self.add_scope(&res.key, &res.id, Some(r));
+        }
+        for a in &m.assignments {
+            self.add_scope(&a.scope.key, &a.scope.display, None);
+        }
+    }
+
+    fn memberships(&mut self) {
+        let m = self.m;
+        for p in m.principal_ids() {
+            // P's token carries its groups, transitively; each edge is one step.
+            let mut seen = BTreeSet::from([p]);
+            let mut frontier = vec![(p, Fact::As(p))];
+            while let Some((member, premise)) = frontier.pop() {
+                let mut groups = m.groups_of(member).to_vec();
+                groups.sort();
+                for g in groups {
+                    if !seen.insert(g) {
+                        continue;
+                    }
+                    let conclusion = Fact::Member(p, g);
+                    self.rule(
+                        RuleId::Membership,
+                        Channel::Membership,
+                        &[premise],
+                        conclusion,
+                        Evidence::Membership { member, group: g },
+                        vec![member, g],
+                        Vec::new(),
+                    );
+                    frontier.push((g, conclusion));
+                }
+            }
+        }
+    }
+
+    /// The scopes an RBAC question is worth asking about for a principal: those its assignments cover,
+    /// and storage accounts above an assignment made below them (a blob container).
+    fn candidate_scopes(&self, p: PrincipalId) -> Vec<u32> {
+        let held = self.rbac.held_assignments(p);
+        let mut out = BTreeSet::new();
+        for h in &held {
+            let a = self.m.assignment(h.assignment);
+            for (i, s) in self.scopes.iter().enumerate() {
+                let i = u32::try_from(i).unwrap_or(u32::MAX);
+                let covered = scope::covers(&a.scope.key, &s.key) != Coverage::No;
+                let storage_above = s
+                    .resource
+                    .is_some_and(|r| self.m.resource(r).kind == ResourceKind::StorageAccount)
+                    && scope::is_at_or_below(&a.scope.key, &s.key);
+                if covered || storage_above {
+                    out.insert(i);
+                }
+            }
+        }
+        out.into_iter().collect()
+    }
+
+    fn ops_on(&self, scope: u32) -> Vec<Op> {
+        let Some(s) = self.scopes.get(scope as usize) else {
+            return Vec::new();
+        };
+        let mut ops = vec![Op::AssignRoles];
+        if let Some(r) = s.resource {
+            ops.push(Op::Write);
+            ops.extend_from_slice(Op::for_kind(self.m.resource(r).kind));
+        }
+        ops
+    }
+
+    fn grants(&mut self) {
+        let m = self.m;
+        for p in m.principal_ids() {
+            for scope in self.candidate_scopes(p) {
+                for op in self.ops_on(scope) {
+                    self.grant(p, op, scope);
+                }
+            }
+        }
+    }
+
+    fn decide(&self, p: PrincipalId, op: Op, scope: u32, role_definition_id: Option<String>) -> Decision {
+        let Some(s) = self.scopes.get(scope as usize) else {
+            return Decision::default();
+        };
+        let target = s.resource.map(|r| self.m.resource(r));
+        let name = op.name(target);
+        let request = Request {
+            principal: p,
+            operation: &name,
+            kind: op.kind(),
+            target: &s.key,
+            attributes: RequestAttributes { role_definition_id },
+        };
+        if op.kind() == OpKind::Data {
+            self.rbac.check_within(&request)
+        } else {
+            self.rbac.check(&request)
+        }
+    }
+
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "INVARIANT (scopes-valid): scope ids come from `self.scopes`"
+    )]
+    fn grant(&mut self, p: PrincipalId, op: Op, scope: u32) {
+        let decision = self.decide(p, op, scope, None);
+        if !decision.allowed {
+            return;
+        }
+        // The grant with the shortest group chain, then the first assignment, is the evidence.
+        let Some(best) = decision
+            .grants
+            .iter()
+            .min_by_key(|g| (g.via.len(), g.assignment, g.block))
+            .cloned()
+        else {
+            return;
+        };
+        let s = self.scopes[scope as usize].clone();
+        let resource = s.resource;
+        let target = resource.map(|r| self.m.resource(r));
+        let operation = op.name(target);
+        let holder = match best.via.last() {
+            Some(g) => Fact::Member(p, *g),
+            None => Fact::As(p),
+        };
+        let mut names = vec![p];
+        names.extend(best.via.iter().copied());
+        let mut tags = Vec::new();
+        if let ConditionStatus::NotEvaluated { text, .. } = &best.condition {
+            tags.push(format!("condition not evaluated: {text}"));
+        }
+        if best.coverage == Coverage::AssumedManagementGroup {
+            tags.push(
+                "management-group tree not modelled: the assignment is assumed to cover this subscription".into(),
+            );
+        }
+        let evidence = Evidence::Grant {
+            principal: p,
+            operation,
+            data: op.kind() == OpKind::Data,
+            scope,
+            assignment: best.assignment,
+            via: best.via.clone(),
+            block: best.block,
+            pattern: best.pattern.clone(),
+            condition: best.condition.clone(),
+        };
+        let capability = resource.and_then(|r| self.capability_of(op, r));
+        match (op, capability) {
+            (Op::AssignRoles, _) => {
+                let conclusion = if self.unrestricted_assign(p, scope) {
+                    Fact::Assign(scope)
+                } else {
+                    Fact::AssignSome(scope, p.0)
+                };
+                self.rule(
+                    RuleId::Grant,
+                    Channel::Arm,
+                    &[holder],
+                    conclusion,
+                    evidence,
+                    names,
+                    tags,
+                );
+            }
+            (_, Some((conclusion, endpoint))) => {
+                self.rule(
+                    RuleId::Grant,
+                    Channel::Data,
+                    &[holder, Fact::Reach(endpoint)],
+                    conclusion,
+                    evidence,
+                    names,
+                    tags,
+                );
+            }
+            (op, None) if op.is_capability() => {}
+            (op, None) => {
+                self.rule(
+                    RuleId::Grant,
+                    Channel::Arm,
+                    &[holder],
+                    Fact::Can(op.code(), scope),
+                    evidence,
+                    names,
+                    tags,
+                );
+            }
+        }
+    }
+
+    /// For the operations that are requests to a data plane: the capability and the endpoint.
+    fn capability_of(&self, op: Op, r: ResourceId) -> Option<(Fact, Endpoint)> {
+        let res = self.m.resource(r);
+        match (op, &res.props) {
+            (Op::BlobRead, _) => Some((Fact::DataRead(r), Endpoint::Blob(r))),
+            (Op::BlobWrite, _) => Some((Fact::DataWrite(r), Endpoint::Blob(r))),
+            (Op::GetSecret, Props::KeyVault(v)) if v.enable_rbac_authorization => {
+                Some((Fact::Secrets(r), Endpoint::Vault(r)))
+            }
+            (Op::RegistryPush, _) => Some((Fact::Push(r), Endpoint::Registry(r))),
+            (Op::EndpointScore, Props::Endpoint(e)) if e.auth_mode == AuthMode::AadToken => {
+                Some((Fact::Invoke(r), Endpoint::Scoring(r)))
+            }
+            _ => None,
+        }
+    }
+
+    /// True when `p` may assign every role at the scope; false when a condition limits the roles (P01
+    /// then holds for those roles only, and `assign on` does not).
+    fn unrestricted_assign(&self, p: PrincipalId, scope: u32) -> bool {
+        self.assignable_roles(p, scope).len() == self.all_role_guids().len()
+    }
+
+    fn all_role_guids(&self) -> Vec<String> {
+        let mut guids: Vec<String> = catalog::builtin().roles().iter().map(|r| r.guid.clone()).collect();
+        guids.extend(self.m.roles.iter().filter(|r| !r.builtin).map(|r| r.guid.clone()));
+        guids
+    }
+
+    /// The roles `p` may assign at the scope (conditions evaluated per role; unevaluable ones allow).
+    fn assignable_roles(&self, p: PrincipalId, scope: u32) -> Vec<String> {
+        self.all_role_guids()
+            .into_iter()
+            .filter(|g| self.decide(p, Op::AssignRoles, scope, Some(g.clone())).allowed)
+            .collect()
+    }
+
+    /// P01: whoever may create role assignments at S may give itself any role at S or below.
+    fn p01(&mut self) {
+        let assign_facts: Vec<Fact> = self
+            .facts
+            .iter()
+            .filter(|f| matches!(f, Fact::Assign(_) | Fact::AssignSome(..)))
+            .copied()
+            .collect();
+        for f in assign_facts {
+            let (at, limited_to) = match f {
+                Fact::Assign(at) => (at, None),
+                Fact::AssignSome(at, p) => {
+                    let roles = self.assignable_roles(PrincipalId(p), at);
+                    (at, Some(roles))
+                }
+                _ => continue,
+            };
+            let Some(at_key) = self.scopes.get(at as usize).map(|s| s.key.clone()) else {
+                continue;
+            };
+            let below: Vec<(u32, ResourceId)> = self
+                .scopes
+                .iter()
+                .enumerate()
+                .filter_map(|(i, s)| {
+                    let r = s.resource?;
+                    (scope::covers(&at_key, &s.key) != Coverage::No)
+                        .then_some((u32::try_from(i).unwrap_or(u32::MAX), r))
+                })
+                .collect();
+            for (scope, r) in below {
+                for op in self.ops_on(scope) {
+                    if op == Op::AssignRoles {
+                        continue;
+                    }
+                    let operation = op.name(Some(self.m.resource(r)));
+                    let Some(role) = self.role_for(&operation, op.kind(), limited_to.as_deref()) else {
+                        continue;
+                    };
+                    let evidence = Evidence::Assigned {
+                        at,
+                        role: role.clone(),
+                        operation,
+                        scope,
+                    };
+                    let tags = if limited_to.is_some() {
+                        vec![format!("P01 limited by a condition to some roles; uses `{role}`")]
+                    } else {
+                        Vec::new()
+                    };
+                    match self.capability_of(op, r) {
+                        Some((conclusion, endpoint)) => {
+                            self.rule(
+                                RuleId::P01,
+                                Channel::Data,
+                                &[f, Fact::Reach(endpoint)],
+                                conclusion,
+                                evidence,
+                                Vec::new(),
+                                tags,
+                            );
+                        }
+                        None if op.is_capability() => {}
+                        None => {
+                            self.rule(
+                                RuleId::P01,
+                                Channel::Arm,
+                                &[f],
+                                Fact::Can(op.code(), scope),
+                                evidence,
+                                Vec::new(),
+                                tags,
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A role that grants the operation: Owner for control-plane operations, else the first built-in
+    /// role (by name) that does; limited to `roles` (GUIDs) when given.
+    fn role_for(&self, operation: &str, kind: OpKind, roles: Option<&[String]>) -> Option<String> {
+        let allowed = |guid: &str| roles.is_none_or(|rs| rs.iter().any(|r| r == guid));
+        let cat = catalog::builtin();
+        let preferred = ["Owner", "Storage Blob Data Owner", "Key Vault Secrets Officer"];
+        for name in preferred {
+            if let Some(r) = cat.find(name)
+                && allowed(&r.guid)
+                && role_allows(r, operation, kind).is_some()
+            {
+                return Some(r.name.clone());
+            }
+        }
+        cat.roles()
+            .iter()
+            .chain(self.m.roles.iter().filter(|r| !r.builtin))
+            .find(|r| allowed(&r.guid) && role_allows(r, operation, kind).is_some())
+            .map(|r| r.name.clone())
+    }
+
+    fn can(&self, op: Op, r: ResourceId) -> Fact {
+        Fact::Can(op.code(), self.scope_of(r))
+    }
+
+    fn resources_of(&self, kind: ResourceKind) -> Vec<ResourceId> {
+        self.m
+            .resource_ids()
+            .filter(|r| self.m.resource(*r).kind == kind)
+            .collect()
+    }
+
+    fn storage_rules(&mut self) {
+        for s in self.resources_of(ResourceKind::StorageAccount) {
+            let Props::Storage(props) = &self.m.resource(s).props else {
+                continue;
+            };
+            let (shared_key, public_blob) = (props.allow_shared_key_access, props.allow_blob_public_access);
+            let name = self.m.resource(s).name.clone();
+            // P04: list the account keys (arm), then present one (credential).
+            self.rule(
+                RuleId::P04,
+                Channel::Arm,
+                &[self.can(Op::StorageListKeys, s)],
+                Fact::Key(s),
+                fact_text(Some(s), None, format!("lists the account keys of `{name}`")),
+                Vec::new(),
+                Vec::new(),
+            );
+            // P05: storage write turns Shared Key back on.
+            let key_premises = if shared_key {
+                vec![Fact::Key(s), Fact::Reach(Endpoint::Blob(s))]
+            } else {
+                self.rule(
+                    RuleId::P05,
+                    Channel::Arm,
+                    &[self.can(Op::Write, s)],
+                    Fact::SharedKeyOn(s),
+                    fact_text(Some(s), None, format!("turns Shared Key access of `{name}` back on")),
+                    Vec::new(),
+                    Vec::new(),
+                );
+                vec![Fact::Key(s), Fact::SharedKeyOn(s), Fact::Reach(Endpoint::Blob(s))]
+            };
+            for (conclusion, verb) in [(Fact::DataRead(s), "reads"), (Fact::DataWrite(s), "writes")] {
+                self.rule(
+                    RuleId::P04,
+                    Channel::Credential,
+                    &key_premises,
+                    conclusion,
+                    fact_text(
+                        Some(s),
+                        None,
+                        format!("{verb} blobs of `{name}` with the account key (Shared Key)"),
+                    ),
+                    Vec::new(),
+                    Vec::new(),
+                );
+            }
+            if public_blob {
+                self.rule(
+                    RuleId::PublicBlob,
+                    Channel::Data,
+                    &[Fact::Reach(Endpoint::Blob(s))],
+                    Fact::DataRead(s),
+                    fact_text(Some(s), None, format!("reads public blobs of `{name}` anonymously")),
+                    Vec::new(),
+                    vec!["unverified-step: container access levels are not modelled".into()],
+                );
+            }
+        }
+    }
+
+    fn vault_rules(&mut self) {
+        for v in self.resources_of(ResourceKind::KeyVault) {
+            let Props::KeyVault(props) = &self.m.resource(v).props else {
+                continue;
+            };
+            if props.enable_rbac_authorization {
+                continue;
+            }
+            let policies = props.access_policies.clone();
+            let name = self.m.resource(v).name.clone();
+            for op in [Op::Write, Op::VaultPolicyWrite] {
+                self.rule(
+                    RuleId::P07,
+                    Channel::Arm,
+                    &[self.can(op, v)],
+                    Fact::VaultPolicy(v),
+                    fact_text(Some(v), None, format!("adds an access policy for itself to `{name}`")),
+                    Vec::new(),
+                    Vec::new(),
+                );
+            }
+            self.rule(
+                RuleId::P07,
+                Channel::Data,
+                &[Fact::VaultPolicy(v), Fact::Reach(Endpoint::Vault(v))],
+                Fact::Secrets(v),
+                fact_text(
+                    Some(v),
+                    None,
+                    format!("reads the secrets of `{name}` under its new access policy"),
+                ),
+                Vec::new(),
+                Vec::new(),
+            );
+            for policy in policies {
+                if !policy.secrets.iter().any(|s| s == "get") {
+                    continue;
+                }
+                self.rule(
+                    RuleId::AccessPolicy,
+                    Channel::Data,
+                    &[Fact::As(policy.principal), Fact::Reach(Endpoint::Vault(v))],
+                    Fact::Secrets(v),
+                    Evidence::Fact {
+                        resource: Some(v),
+                        other: None,
+                        credential: None,
+                        principal: Some(policy.principal),
+                        text: format!(
+                            "reads the secrets of `{name}` under the access policy of `{}`",
+                            self.m.principal(policy.principal).name
+                        ),
+                    },
+                    vec![policy.principal],
+                    Vec::new(),
+                );
+            }
+        }
+    }
+
+    fn registry_rules(&mut self) {
+        for r in self.resources_of(ResourceKind::ContainerRegistry) {
+            let Props::Registry(props) = &self.m.resource(r).props else {
+                continue;
+            };
+            if !props.admin_user_enabled {
+                continue;
+            }
+            let name = self.m.resource(r).name.clone();
+            self.rule(
+                RuleId::P18,
+                Channel::Arm,
+                &[self.can(Op::RegistryListCredentials, r)],
+                Fact::AcrAdmin(r),
+                fact_text(Some(r), None, format!("lists the admin credentials of `{name}`")),
+                Vec::new(),
+                Vec::new(),
+            );
+            self.rule(
+                RuleId::P18,
+                Channel::Credential,
+                &[Fact::AcrAdmin(r), Fact::Reach(Endpoint::Registry(r))],
+                Fact::Push(r),
+                fact_text(Some(r), None, format!("pushes images to `{name}` as its admin user")),
+                Vec::new(),
+                Vec::new(),
+            );
+        }
+    }
+
+    fn children(&self, ws: ResourceId, kinds: &[ResourceKind]) -> Vec<ResourceId> {
+        self.m
+            .resource_ids()
+            .filter(|r| {
+                let res = self.m.resource(*r);
+                res.parent == Some(ws) && kinds.contains(&res.kind)
+            })
+            .collect()
+    }
+
+    fn workspace_rules(&mut self) {
+        for w in self.resources_of(ResourceKind::Workspace) {
+            let Props::Workspace(props) = self.m.resource(w).props.clone() else {
+                continue;
+            };
+            let wname = self.m.resource(w).name.clone();
+            let reach_w = Fact::Reach(Endpoint::Workspace(w));
+            let computes = self.children(w, &[ResourceKind::ComputeInstance, ResourceKind::ComputeCluster]);
+            let endpoints = self.children(w, &[ResourceKind::OnlineEndpoint]);
+            let datastores = self.children(w, &[ResourceKind::Datastore]);
+            self.datastore_rules(w, &datastores, props.key_vault);
+            // P09: workspace keys.
+            if let Some(s) = props.storage_account {
+                self.rule(
+                    RuleId::P09,
+                    Channel::Arm,
+                    &[self.can(Op::WorkspaceListKeys, w)],
+                    Fact::Key(s),
+                    fact_text(
+                        Some(w),
+                        Some(s),
+                        format!(
+                            "lists the keys of `{wname}`: the storage key of `{}`",
+                            self.m.resource(s).name
+                        ),
+                    ),
+                    Vec::new(),
+                    Vec::new(),
+                );
+                self.rule(
+                    RuleId::P10,
+                    Channel::Arm,
+                    &[self.can(Op::WorkspaceListStorageKeys, w)],
+                    Fact::Key(s),
+                    fact_text(Some(w), Some(s), format!("lists the storage account keys of `{wname}`")),
+                    Vec::new(),
+                    vec!["unverified-step: what listStorageAccountKeys returns is not documented (P10)".into()],
+                );
+                // P17: write to the default storage tampers with code that runs on the computes.
+                for &c in &computes {
+                    if self.m.resource(c).prospective {
+                        continue;
+                    }
+                    self.rule(
+                        RuleId::P17,
+                        Channel::SupplyChain,
+                        &[Fact::DataWrite(s)],
+                        Fact::Exec(c),
+                        fact_text(
+                            Some(c),
+                            Some(s),
+                            format!(
+                                "tampers with code in `{}` that runs on `{}`",
+                                self.m.resource(s).name,
+                                self.m.resource_display(c)
+                            ),
+                        ),
+                        Vec::new(),
+                        Vec::new(),
+                    );
+                }
+            }
+            if let Some(reg) = props.container_registry
+                && let Props::Registry(rp) = &self.m.resource(reg).props
+                && rp.admin_user_enabled
+            {
+                self.rule(
+                    RuleId::P09,
+                    Channel::Arm,
+                    &[self.can(Op::WorkspaceListKeys, w)],
+                    Fact::AcrAdmin(reg),
+                    fact_text(
+                        Some(w),
+                        Some(reg),
+                        format!(
+                            "lists the keys of `{wname}`: the admin credentials of `{}`",
+                            self.m.resource(reg).name
+                        ),
+                    ),
+                    Vec::new(),
+                    Vec::new(),
+                );
+            }
+            // P18: push to the workspace's registry.
+            if let Some(reg) = props.container_registry {
+                for &c in computes.iter().chain(endpoints.iter()) {
+                    if self.m.resource(c).prospective {
+                        continue;
+                    }
+                    self.rule(
+                        RuleId::P18,
+                        Channel::SupplyChain,
+                        &[Fact::Push(reg)],
+                        Fact::Exec(c),
+                        fact_text(
+                            Some(c),
+                            Some(reg),
+                            format!(
+                                "replaces an image in `{}` that `{}` runs",
+                                self.m.resource(reg).name,
+                                self.m.resource_display(c)
+                            ),
+                        ),
+                        Vec::new(),
+                        Vec::new(),
+                    );
+                }
+            }
+            // P12, P13, P15, P16 on the computes.
+            for &c in &computes {
+                let res = self.m.resource(c);
+                let display = self.m.resource_display(c);
+                let kind = res.kind;
+                if res.prospective {
+                    self.rule(
+                        RuleId::P13,
+                        Channel::Arm,
+                        &[self.can(Op::Write, c)],
+                        Fact::Created(c),
+                        fact_text(
+                            Some(c),
+                            Some(w),
+                            format!("creates a compute instance in `{wname}` with its own SSH key"),
+                        ),
+                        Vec::new(),
+                        Vec::new(),
+                    );
+                    self.rule(
+                        RuleId::P16,
+                        Channel::Ssh,
+                        &[Fact::Created(c), Fact::Reach(Endpoint::Ssh(c))],
+                        Fact::Exec(c),
+                        fact_text(
+                            Some(c),
+                            None,
+                            format!("logs in to the new compute in `{wname}` with its own SSH key"),
+                        ),
+                        Vec::new(),
+                        Vec::new(),
+                    );
+                    self.rule(
+                        RuleId::P12,
+                        Channel::AzureMl,
+                        &[Fact::Created(c), self.can(Op::JobsWrite, w), reach_w],
+                        Fact::Exec(c),
+                        fact_text(
+                            Some(c),
+                            Some(w),
+                            format!("submits a job to the new compute in `{wname}`"),
+                        ),
+                        Vec::new(),
+                        Vec::new(),
+                    );
+                    self.rule(
+                        RuleId::P15,
+                        Channel::AzureMl,
+                        &[Fact::Created(c), self.can(Op::ComputeApplicationAccess, c), reach_w],
+                        Fact::Exec(c),
+                        fact_text(
+                            Some(c),
+                            Some(w),
+                            format!("opens a terminal on the new compute in `{wname}`"),
+                        ),
+                        Vec::new(),
+                        Vec::new(),
+                    );
+                    continue;
+                }
+                self.rule(
+                    RuleId::P12,
+                    Channel::AzureMl,
+                    &[self.can(Op::JobsWrite, w), reach_w],
+                    Fact::Exec(c),
+                    fact_text(Some(c), Some(w), format!("submits a job that runs on `{display}`")),
+                    Vec::new(),
+                    Vec::new(),
+                );
+                if kind == ResourceKind::ComputeInstance {
+                    self.rule(
+                        RuleId::P15,
+                        Channel::AzureMl,
+                        &[self.can(Op::ComputeApplicationAccess, c), reach_w],
+                        Fact::Exec(c),
+                        fact_text(Some(c), Some(w), format!("opens Jupyter or a terminal on `{display}`")),
+                        Vec::new(),
+                        vec!["unverified-step: whether a non-assigned user can open a personal instance's applications is not documented (P15)".into()],
+                    );
+                }
+            }
+            // P14: deploy code to a new endpoint, or to an existing one.
+            for &e in &endpoints {
+                let res = self.m.resource(e);
+                let display = self.m.resource_display(e);
+                if res.prospective {
+                    self.rule(
+                        RuleId::P14,
+                        Channel::AzureMl,
+                        &[self.can(Op::Write, e), self.can(Op::DeploymentsWrite, e), reach_w],
+                        Fact::Exec(e),
+                        fact_text(
+                            Some(e),
+                            Some(w),
+                            format!("creates an online endpoint in `{wname}` and deploys its own code to it"),
+                        ),
+                        Vec::new(),
+                        Vec::new(),
+                    );
+                    continue;
+                }
+                self.rule(
+                    RuleId::P14,
+                    Channel::AzureMl,
+                    &[self.can(Op::DeploymentsWrite, e), reach_w],
+                    Fact::Exec(e),
+                    fact_text(Some(e), Some(w), format!("deploys its own code to `{display}`")),
+                    Vec::new(),
+                    Vec::new(),
+                );
+                let auth = match &res.props {
+                    Props::Endpoint(p) => p.auth_mode,
+                    _ => continue,
+                };
+                let op = match auth {
+                    AuthMode::Key => Some((Op::EndpointListKeys, "lists the keys of")),
+                    AuthMode::AmlToken => Some((Op::EndpointToken, "gets an Azure ML token for")),
+                    AuthMode::AadToken => None,
+                };
+                if let Some((op, verb)) = op {
+                    self.rule(
+                        RuleId::P26,
+                        Channel::Arm,
+                        &[self.can(op, e)],
+                        Fact::EndpointSecret(e),
+                        fact_text(Some(e), None, format!("{verb} `{display}`")),
+                        Vec::new(),
+                        Vec::new(),
+                    );
+                    self.rule(
+                        RuleId::P26,
+                        Channel::Credential,
+                        &[Fact::EndpointSecret(e), Fact::Reach(Endpoint::Scoring(e))],
+                        Fact::Invoke(e),
+                        fact_text(Some(e), None, format!("calls the scoring URI of `{display}` with it")),
+                        Vec::new(),
+                        Vec::new(),
+                    );
+                }
+            }
+            // use W.
+            self.rule(
+                RuleId::Use,
+                Channel::AzureMl,
+                &[self.can(Op::WorkspaceRead, w), reach_w],
+                Fact::Use(w),
+                fact_text(Some(w), None, format!("uses `{wname}` through Azure ML")),
+                Vec::new(),
+                Vec::new(),
+            );
+            self.p31(w, &datastores);
+        }
+    }
+
+    /// P08: datastore secrets through `listsecrets`, or from the workspace's key vault.
+    fn datastore_rules(&mut self, w: ResourceId, datastores: &[ResourceId], vault: Option<ResourceId>) {
+        for &d in datastores {
+            let Props::Datastore(p) = self.m.resource(d).props.clone() else {
+                continue;
+            };
+            let Some(s) = p.storage_account else { continue };
+            let display = self.m.resource_display(d);
+            let sname = self.m.resource(s).name.clone();
+            let (secret, what) = match p.credentials {
+                DatastoreCredentials::None => continue,
+                DatastoreCredentials::AccountKey => (Fact::Key(s), format!("the account key of `{sname}`")),
+                DatastoreCredentials::Sas { .. } => (Fact::DatastoreSecret(d), format!("a SAS token for `{sname}`")),
+                DatastoreCredentials::ServicePrincipal(sp) => (
+                    Fact::DatastoreSecret(d),
+                    format!("the client secret of `{}`", self.m.principal(sp).name),
+                ),
+            };
+            self.rule(
+                RuleId::P08,
+                Channel::Arm,
+                &[self.can(Op::DatastoreListSecrets, w)],
+                secret,
+                fact_text(
+                    Some(d),
+                    Some(s),
+                    format!("lists the secrets of datastore `{display}`: {what}"),
+                ),
+                Vec::new(),
+                Vec::new(),
+            );
+            if let Some(v) = vault {
+                self.rule(
+                    RuleId::P08,
+                    Channel::Data,
+                    &[Fact::Secrets(v)],
+                    secret,
+                    fact_text(
+                        Some(d),
+                        Some(v),
+                        format!(
+                            "reads the secret of datastore `{display}` from `{}`: {what}",
+                            self.m.resource(v).name
+                        ),
+                    ),
+                    Vec::new(),
+                    Vec::new(),
+                );
+            }
+            match p.credentials {
+                DatastoreCredentials::Sas { read, write } => {
+                    let shared_key =
+                        matches!(&self.m.resource(s).props, Props::Storage(sp) if sp.allow_shared_key_access);
+                    let mut premises = vec![Fact::DatastoreSecret(d), Fact::Reach(Endpoint::Blob(s))];
+                    if !shared_key {
+                        premises.push(Fact::SharedKeyOn(s));
+                    }
+                    for (ok, conclusion, verb) in [
+                        (read, Fact::DataRead(s), "reads"),
+                        (write, Fact::DataWrite(s), "writes"),
+                    ] {
+                        if ok {
+                            self.rule(
+                                RuleId::P08,
+                                Channel::Credential,
+                                &premises,
+                                conclusion,
+                                fact_text(
+                                    Some(d),
+                                    Some(s),
+                                    format!("{verb} blobs of `{sname}` with the SAS token of `{display}`"),
+                                ),
+                                Vec::new(),
+                                Vec::new(),
+                            );
+                        }
+                    }
+                }
+                DatastoreCredentials::ServicePrincipal(sp) => {
+                    self.rule(
+                        RuleId::P08,
+                        Channel::Credential,
+                        &[Fact::DatastoreSecret(d)],
+                        Fact::As(sp),
+                        Evidence::Fact {
+                            resource: Some(d),
+                            other: None,
+                            credential: None,
+                            principal: Some(sp),
+                            text: format!(
+                                "signs in as `{}` with the secret of `{display}`",
+                                self.m.principal(sp).name
+                            ),
+                        },
+                        vec![sp],
+                        Vec::new(),
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// P31: Azure ML reads (and writes) data for the caller through the workspace's datastores.
+    fn p31(&mut self, w: ResourceId, datastores: &[ResourceId]) {
+        let wname = self.m.resource(w).name.clone();
+        let reach_w = Fact::Reach(Endpoint::Workspace(w));
+        let tag =
+            "unverified-step: the exact action Azure ML checks for data access is not documented (P31)".to_string();
+        let identity = self.m.resource(w).system_identity;
+        for &d in datastores {
+            let Props::Datastore(p) = self.m.resource(d).props.clone() else {
+                continue;
+            };
+            let Some(s) = p.storage_account else { continue };
+            let shared_key = matches!(&self.m.resource(s).props, Props::Storage(sp) if sp.allow_shared_key_access);
+            let (read, write) = match p.credentials {
+                DatastoreCredentials::AccountKey => (shared_key, shared_key),
+                DatastoreCredentials::Sas { read, write } => (read && shared_key, write && shared_key),
+                DatastoreCredentials::ServicePrincipal(sp) => {
+                    (self.can_blob(sp, Op::BlobRead, s), self.can_blob(sp, Op::BlobWrite, s))
+                }
+                DatastoreCredentials::None => (
+                    identity.is_some_and(|i| self.can_blob(i, Op::BlobRead, s)),
+                    identity.is_some_and(|i| self.can_blob(i, Op::BlobWrite, s)),
+                ),
+            };
+            let display = self.m.resource_display(d);
+            let sname = self.m.resource(s).name.clone();
+            if read {
+                self.rule(
+                    RuleId::P31,
+                    Channel::AzureMl,
+                    &[self.can(Op::DatastoreRead, w), reach_w],
+                    Fact::DataRead(s),
+                    fact_text(
+                        Some(d),
+                        Some(s),
+                        format!("has Azure ML read `{sname}` through datastore `{display}`"),
+                    ),
+                    Vec::new(),
+                    vec![tag.clone()],
+                );
+            }
+            if write {
+                self.rule(
+                    RuleId::P31,
+                    Channel::AzureMl,
+                    &[self.can(Op::DatastoreRead, w), self.can(Op::DatastoreWrite, w), reach_w],
+                    Fact::DataWrite(s),
+                    fact_text(
+                        Some(d),
+                        Some(s),
+                        format!("has Azure ML write `{sname}` through datastore `{display}`"),
+                    ),
+                    Vec::new(),
+                    vec![tag.clone()],
+                );
+            }
+        }
+        // P30 with P31: a new identity-based datastore on any account the workspace's identity can read.
+        let Some(i) = identity else { return };
+        for s in self.resources_of(ResourceKind::StorageAccount) {
+            let sname = self.m.resource(s).name.clone();
+            for (op, conclusion, verb) in [
+                (Op::BlobRead, Fact::DataRead(s), "read"),
+                (Op::BlobWrite, Fact::DataWrite(s), "write"),
+            ] {
+                if self.can_blob(i, op, s) {
+                    self.rule(
+                        RuleId::P31,
+                        Channel::AzureMl,
+                        &[self.can(Op::DatastoreRead, w), self.can(Op::DatastoreWrite, w), reach_w],
+                        conclusion,
+                        fact_text(Some(w), Some(s), format!("adds a datastore for `{sname}` to `{wname}` (P30) and has Azure ML {verb} it with the workspace identity")),
+                        Vec::new(),
+                        vec![tag.clone(), "unverified-step: P30 re-pointing datastores is derived, not documented".into()],
+                    );
+                }
+            }
+        }
+    }
+
+    fn can_blob(&self, p: PrincipalId, op: Op, s: ResourceId) -> bool {
+        let scope = self.scope_of(s);
+        self.decide(p, op, scope, None).allowed
+    }
+
+    /// Running code on a resource: its identities, P16, P19, P20, and the place it puts the actor.
+    fn code_rules(&mut self) {
+        let uais: Vec<PrincipalId> = self
+            .m
+            .principal_ids()
+            .filter(|p| matches!(self.m.principal(*p).identity_of, Some(IdentityOf::UserAssigned(_))))
+            .collect();
+        for r in self.m.resource_ids() {
+            let res = self.m.resource(r);
+            let kind = res.kind;
+            let runs_code = matches!(
+                kind,
+                ResourceKind::ComputeInstance
+                    | ResourceKind::ComputeCluster
+                    | ResourceKind::OnlineEndpoint
+                    | ResourceKind::VirtualMachine
+            );
+            if kind == ResourceKind::Generic && (res.system_identity.is_some() || !res.user_identities.is_empty()) {
+                self.rule(
+                    RuleId::Unmodelled,
+                    Channel::Arm,
+                    &[self.can(Op::Write, r)],
+                    Fact::Unmodelled(r),
+                    fact_text(
+                        Some(r),
+                        None,
+                        format!(
+                            "can change `{}`, a `{}` with an identity; whether that runs code is not modelled",
+                            res.name, res.arm_type
+                        ),
+                    ),
+                    Vec::new(),
+                    Vec::new(),
+                );
+            }
+            if !runs_code {
+                continue;
+            }
+            let display = self.m.resource_display(r);
+            let identities: Vec<PrincipalId> = res
+                .system_identity
+                .into_iter()
+                .chain(res.user_identities.iter().copied())
+                .collect();
+            for i in identities {
+                self.rule(
+                    RuleId::Identity,
+                    Channel::Identity,
+                    &[Fact::Exec(r)],
+                    Fact::As(i),
+                    Evidence::Fact {
+                        resource: Some(r),
+                        other: None,
+                        credential: None,
+                        principal: Some(i),
+                        text: format!(
+                            "takes the token of `{}` from code running on `{display}`",
+                            self.m.principal(i).name
+                        ),
+                    },
+                    vec![i],
+                    Vec::new(),
+                );
+            }
+            self.rule(
+                RuleId::Place,
+                Channel::Identity,
+                &[Fact::Exec(r)],
+                Fact::At(Place::Resource(r)),
+                fact_text(Some(r), None, format!("sends packets from `{display}`")),
+                Vec::new(),
+                Vec::new(),
+            );
+            if kind == ResourceKind::VirtualMachine {
+                for op in [Op::VmRunCommand, Op::VmExtensionsWrite] {
+                    self.rule(
+                        RuleId::P19,
+                        Channel::Arm,
+                        &[self.can(op, r)],
+                        Fact::Exec(r),
+                        fact_text(Some(r), None, format!("runs a command on `{display}`")),
+                        Vec::new(),
+                        Vec::new(),
+                    );
+                }
+            }
+            for &u in &uais {
+                let Some(IdentityOf::UserAssigned(ur)) = self.m.principal(u).identity_of else {
+                    continue;
+                };
+                self.rule(
+                    RuleId::P20,
+                    Channel::Arm,
+                    &[Fact::Exec(r), self.can(Op::Write, r), self.can(Op::IdentityAssign, ur)],
+                    Fact::As(u),
+                    Evidence::Fact {
+                        resource: Some(r),
+                        other: Some(ur),
+                        credential: None,
+                        principal: Some(u),
+                        text: format!(
+                            "attaches `{}` to `{display}`, where it runs code",
+                            self.m.principal(u).name
+                        ),
+                    },
+                    vec![u],
+                    vec!["assumes the resource provider enforces assign/action (P20)".into()],
+                );
+            }
+        }
+    }
+
+    fn identity_rules(&mut self) {
+        for p in self.m.principal_ids() {
+            let principal = self.m.principal(p);
+            if let Some(IdentityOf::UserAssigned(r)) = principal.identity_of {
+                self.rule(
+                    RuleId::P21,
+                    Channel::Entra,
+                    &[self.can(Op::IdentityFederatedCredentialsWrite, r)],
+                    Fact::As(p),
+                    Evidence::Fact {
+                        resource: Some(r),
+                        other: None,
+                        credential: None,
+                        principal: Some(p),
+                        text: format!("adds a federated credential to `{}` and signs in as it", principal.name),
+                    },
+                    vec![p],
+                    Vec::new(),
+                );
+            }
+            if principal.kind == PrincipalKind::ServicePrincipal {
+                for &owner in &principal.owners {
+                    self.rule(
+                        RuleId::P22,
+                        Channel::Entra,
+                        &[Fact::As(owner)],
+                        Fact::As(p),
+                        Evidence::Fact {
+                            resource: None,
+                            other: None,
+                            credential: None,
+                            principal: Some(p),
+                            text: format!(
+                                "as an owner of `{}`, adds a credential and signs in as it",
+                                principal.name
+                            ),
+                        },
+                        vec![owner, p],
+                        Vec::new(),
+                    );
+                }
+            }
+        }
+    }
+
+    fn credential_rules(&mut self) {
+        for (i, c) in self.m.credentials.iter().enumerate() {
+            let cid = crate::model::CredentialId::from_index(i);
+            let holds = Fact::Holds(cid);
+            let holders: Vec<PrincipalId> = c
+                .held_by
+                .iter()
+                .filter_map(|h| match h {
+                    Holder::Principal(p) => Some(*p),
+                    Holder::Anyone => None,
+                })
+                .collect();
+            let ev = |resource: Option<ResourceId>, principal: Option<PrincipalId>, text: String| Evidence::Fact {
+                resource,
+                other: None,
+                credential: Some(cid),
+                principal,
+                text,
+            };
+            match &c.kind {
+                CredentialKind::SshKey { installed_on } => {
+                    for &r in installed_on {
+                        let res = self.m.resource(r);
+                        let enabled = match &res.props {
+                            Props::Compute(p) => p.ssh_enabled,
+                            _ => res.kind == ResourceKind::VirtualMachine,
+                        };
+                        if !enabled {
+                            continue;
+                        }
+                        let text = format!(
+                            "logs in to `{}` over SSH with key `{}`",
+                            self.m.resource_display(r),
+                            c.name
+                        );
+                        self.rule(
+                            RuleId::P16,
+                            Channel::Ssh,
+                            &[holds, Fact::Reach(Endpoint::Ssh(r))],
+                            Fact::Exec(r),
+                            ev(Some(r), None, text),
+                            holders.clone(),
+                            Vec::new(),
+                        );
+                    }
+                }
+                CredentialKind::EndpointKey { endpoint } => {
+                    let key_auth =
+                        matches!(&self.m.resource(*endpoint).props, Props::Endpoint(p) if p.auth_mode == AuthMode::Key);
+                    if key_auth {
+                        let text = format!(
+                            "calls the scoring URI of `{}` with key `{}`",
+                            self.m.resource_display(*endpoint),
+                            c.name
+                        );
+                        self.rule(
+                            RuleId::EndpointKey,
+                            Channel::Credential,
+                            &[holds, Fact::Reach(Endpoint::Scoring(*endpoint))],
+                            Fact::Invoke(*endpoint),
+                            ev(Some(*endpoint), None, text),
+                            holders.clone(),
+                            Vec::new(),
+                        );
+                    }
+                }
+                CredentialKind::SasToken {
+                    storage_account,
+                    read,
+                    write,
+                    ..
+                } => {
+                    let s = *storage_account;
+                    let shared_key =
+                        matches!(&self.m.resource(s).props, Props::Storage(sp) if sp.allow_shared_key_access);
+                    let tags = if shared_key {
+                        Vec::new()
+                    } else {
+                        vec!["unverified-step: Shared Key is off; only a user delegation SAS still works, assumed to be one".into()]
+                    };
+                    for (ok, conclusion, verb) in [
+                        (*read, Fact::DataRead(s), "reads"),
+                        (*write, Fact::DataWrite(s), "writes"),
+                    ] {
+                        if ok {
+                            let text = format!(
+                                "{verb} blobs of `{}` with SAS token `{}`",
+                                self.m.resource(s).name,
+                                c.name
+                            );
+                            self.rule(
+                                RuleId::SasToken,
+                                Channel::Credential,
+                                &[holds, Fact::Reach(Endpoint::Blob(s))],
+                                conclusion,
+                                ev(Some(s), None, text),
+                                holders.clone(),
+                                tags.clone(),
+                            );
+                        }
+                    }
+                }
+                CredentialKind::ClientSecret { service_principal } => {
+                    let text = format!(
+                        "signs in as `{}` with client secret `{}`",
+                        self.m.principal(*service_principal).name,
+                        c.name
+                    );
+                    let mut names = holders.clone();
+                    names.push(*service_principal);
+                    self.rule(
+                        RuleId::ClientSecret,
+                        Channel::Credential,
+                        &[holds],
+                        Fact::As(*service_principal),
+                        ev(None, Some(*service_principal), text),
+                        names,
+                        Vec::new(),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Network premises: every place an actor can be, to every endpoint a step can target.
+    fn network_rules(&mut self, oracle: &dyn NetworkOracle) {
+        let endpoints: Vec<Endpoint> = self
+            .facts
+            .iter()
+            .filter_map(|f| match f {
+                Fact::Reach(e) => Some(*e),
+                _ => None,
+            })
+            .collect();
+        let mut places: Vec<Place> = (0..self.m.locations.len())
+            .map(|i| Place::Location(crate::model::LocationId::from_index(i)))
+            .collect();
+        places.extend(self.facts.iter().filter_map(|f| match f {
+            Fact::At(p) => Some(*p),
+            _ => None,
+        }));
+        // Managed identities act from where their resources run.
+        for p in self.m.principal_ids() {
+            places.extend(identity_places(self.m, p));
+        }
+        places.sort();
+        places.dedup();
+        for place in places {
+            for &endpoint in &endpoints {
+                if let NetDecision::Open(decision) = oracle.decide(self.m, place, endpoint) {
+                    self.rule(
+                        RuleId::Network,
+                        Channel::Data,
+                        &[Fact::At(place)],
+                        Fact::Reach(endpoint),
+                        Evidence::Network {
+                            place,
+                            endpoint,
+                            decision,
+                        },
+                        Vec::new(),
+                        Vec::new(),
+                    );
+                }
+            }
+        }
+    }
+
+    fn finish(self, network_applied: bool) -> AccessGraph {
+        let mut consumers = vec![Vec::new(); self.facts.len()];
+        let mut producers = vec![Vec::new(); self.facts.len()];
+        let mut graph = DiGraph::with_capacity(self.facts.len() + self.rules.len(), 0);
+        let fact_nodes: Vec<_> = (0..self.facts.len())
+            .map(|i| graph.add_node(Node::Fact(FactId(u32::try_from(i).unwrap_or(u32::MAX)))))
+            .collect();
+        for (i, r) in self.rules.iter().enumerate() {
+            let ri = idx(i);
+            let node = graph.add_node(Node::Rule(ri));
+            for p in &r.premises {
+                if let Some(list) = consumers.get_mut(p.0 as usize) {
+                    list.push(ri);
+                }
+                if let Some(n) = fact_nodes.get(p.0 as usize) {
+                    graph.add_edge(*n, node, ());
+                }
+            }
+            if let Some(list) = producers.get_mut(r.conclusion.0 as usize) {
+                list.push(ri);
+            }
+            if let Some(n) = fact_nodes.get(r.conclusion.0 as usize) {
+                graph.add_edge(node, *n, ());
+            }
+        }
+        AccessGraph {
+            model: self.m.clone(),
+            facts: self.facts,
+            rules: self.rules,
+            consumers,
+            producers,
+            graph,
+            scopes: self.scopes,
+            network_applied,
+            fact_index: self.fact_index,
+            scope_index: self.scope_index,
+            fact_nodes,
+        }
+    }
+}
+
+/// Where a managed identity acts from: the resources it belongs to or is attached to.
+pub fn identity_places(m: &Model, p: PrincipalId) -> Vec<Place> {
+    match m.principal(p).identity_of {
+        Some(IdentityOf::SystemAssigned(r)) => vec![Place::Resource(r)],
+        Some(IdentityOf::UserAssigned(_)) => m
+            .resource_ids()
+            .filter(|r| m.resource(*r).user_identities.contains(&p))
+            .map(Place::Resource)
+            .collect(),
+        None => Vec::new(),
+    }
+}

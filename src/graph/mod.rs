@@ -1,0 +1,119 @@
+//! The access graph (DESIGN "AccessGraph"; semantics §9): an AND/OR graph whose fact nodes are what an
+//! actor can have (identities to act as, group memberships, credentials, authorisations, capabilities,
+//! network places and reach) and whose rule-instance nodes are one application of one rule of the
+//! semantics, with all its premises, its channel and its evidence.
+//!
+//! The graph is actor-independent: the same rules hold for every actor, and an actor is a set of
+//! starting facts. `search` decides reachability over it; `graph` only describes.
+//!
+//! **Architecture invariant:** no reachability is decided here and no solver is used. Network premises
+//! are rule instances like any other, created from the decisions of a [`network::NetworkOracle`].
+
+pub mod build;
+pub mod fact;
+pub mod network;
+pub mod ops;
+pub mod rule;
+
+use std::collections::HashMap;
+
+use petgraph::graph::{DiGraph, NodeIndex};
+
+pub use fact::{Endpoint, Fact, Place};
+pub use rule::{Evidence, RuleId, RuleInstance};
+
+use crate::model::{Model, ResourceId};
+
+/// Index of a fact node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FactId(pub u32);
+
+/// Index of a rule instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RuleIdx(pub u32);
+
+/// A node of the AND/OR graph.
+#[derive(Debug, Clone)]
+pub enum Node {
+    /// An OR node: holds when any rule instance concluding it holds.
+    Fact(FactId),
+    /// An AND node: holds when all its premises hold.
+    Rule(RuleIdx),
+}
+
+/// A scope a capability can be about: every resource, every subscription that resources live in, and
+/// the root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetScope {
+    /// Lower-cased scope id.
+    pub key: String,
+    /// The scope as displayed.
+    pub display: String,
+    /// The resource, when the scope is one.
+    pub resource: Option<ResourceId>,
+}
+
+/// The access graph of one model.
+pub struct AccessGraph {
+    /// The model the graph was built from, with prospective resources added (`model::prospective`).
+    pub model: Model,
+    /// Fact table.
+    pub facts: Vec<Fact>,
+    /// Rule-instance table.
+    pub rules: Vec<RuleInstance>,
+    /// For each fact, the rule instances that use it as a premise.
+    pub consumers: Vec<Vec<RuleIdx>>,
+    /// For each fact, the rule instances that conclude it.
+    pub producers: Vec<Vec<RuleIdx>>,
+    /// The petgraph view: fact and rule nodes, edges premise → rule → conclusion.
+    pub graph: DiGraph<Node, ()>,
+    /// Scopes that `Assign` and `Can` facts are about.
+    pub scopes: Vec<TargetScope>,
+    /// Whether network premises were decided by a network model (false: all assumed open).
+    pub network_applied: bool,
+    fact_index: HashMap<Fact, FactId>,
+    scope_index: HashMap<String, u32>,
+    fact_nodes: Vec<NodeIndex>,
+}
+
+impl AccessGraph {
+    /// The id of a fact, if the graph has it.
+    pub fn fact_id(&self, fact: &Fact) -> Option<FactId> {
+        self.fact_index.get(fact).copied()
+    }
+
+    /// A fact by id.
+    pub fn fact(&self, id: FactId) -> Option<&Fact> {
+        self.facts.get(id.0 as usize)
+    }
+
+    /// A rule instance by index.
+    pub fn rule(&self, idx: RuleIdx) -> Option<&RuleInstance> {
+        self.rules.get(idx.0 as usize)
+    }
+
+    /// The index of a scope, if the graph has it.
+    pub fn scope_id(&self, key: &str) -> Option<u32> {
+        self.scope_index.get(key).copied()
+    }
+
+    /// A scope by index.
+    pub fn scope(&self, id: u32) -> Option<&TargetScope> {
+        self.scopes.get(id as usize)
+    }
+
+    /// The petgraph node of a fact.
+    pub fn fact_node(&self, id: FactId) -> Option<NodeIndex> {
+        self.fact_nodes.get(id.0 as usize).copied()
+    }
+
+    /// Number of fact nodes.
+    pub fn fact_count(&self) -> usize {
+        self.facts.len()
+    }
+
+    /// Number of rule-instance nodes.
+    pub fn rule_count(&self) -> usize {
+        self.rules.len()
+    }
+}

@@ -1,0 +1,477 @@
+//! Answers to queries: text with numbered steps for people, JSON (`mlaccess/answer/v1`) for machines.
+//! Every list is in a stable order; renderers decide nothing.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use serde_json::{Value, json};
+
+use crate::answer::{Actor, Answer, Listed, Verdict, Witness};
+use crate::graph::ops::Op;
+use crate::graph::{AccessGraph, Endpoint, Evidence, Fact, FactId, Place, RuleIdx};
+use crate::model::Model;
+use crate::rbac::ConditionStatus;
+
+/// A fact in words.
+pub fn fact_text(g: &AccessGraph, f: &Fact) -> String {
+    let m = &g.model;
+    let r = |id| m.resource_display(id);
+    let scope = |s: u32| {
+        g.scope(s)
+            .map_or("?".to_string(), |x| x.resource.map_or(x.display.clone(), r))
+    };
+    match *f {
+        Fact::As(p) => format!("act-as {}", m.principal(p).name),
+        Fact::Member(p, grp) => format!("{} is a member of {}", m.principal(p).name, m.principal(grp).name),
+        Fact::Holds(c) => format!(
+            "holds credential {}",
+            m.credentials.get(c.index()).map_or("?", |c| c.name.as_str())
+        ),
+        Fact::At(p) => format!("at {}", place_text(m, p)),
+        Fact::Reach(e) => format!("reach {}", endpoint_text(m, e)),
+        Fact::Can(op, s) => format!(
+            "may {} on {}",
+            Op::from_code(op).map_or("?".to_string(), |o| o
+                .name(g.scope(s).and_then(|x| x.resource).map(|x| m.resource(x)))),
+            scope(s)
+        ),
+        Fact::Assign(s) => format!("assign on {}", scope(s)),
+        Fact::AssignSome(s, _) => format!("assign some roles on {}", scope(s)),
+        Fact::Key(s) => format!("holds the account key of {}", r(s)),
+        Fact::SharedKeyOn(s) => format!("Shared Key of {} turned on", r(s)),
+        Fact::DatastoreSecret(d) => format!("holds the secret of datastore {}", r(d)),
+        Fact::AcrAdmin(x) => format!("holds the admin credentials of {}", r(x)),
+        Fact::VaultPolicy(v) => format!("has an access policy on {}", r(v)),
+        Fact::EndpointSecret(e) => format!("holds a key or token of {}", r(e)),
+        Fact::Created(x) => format!("created {}", r(x)),
+        Fact::Exec(x) => format!("exec on {}", r(x)),
+        Fact::DataRead(s) => format!("data-read of {}", r(s)),
+        Fact::DataWrite(s) => format!("data-write of {}", r(s)),
+        Fact::Secrets(v) => format!("secrets of {}", r(v)),
+        Fact::Invoke(e) => format!("invoke {}", r(e)),
+        Fact::Push(x) => format!("push to {}", r(x)),
+        Fact::Use(w) => format!("use {}", r(w)),
+        Fact::Unmodelled(x) => format!("change {} (unmodelled)", r(x)),
+    }
+}
+
+fn place_text(m: &Model, p: Place) -> String {
+    match p {
+        Place::Location(l) => format!("location {}", m.location(l).name),
+        Place::Resource(r) => m.resource_display(r),
+    }
+}
+
+fn endpoint_text(m: &Model, e: Endpoint) -> String {
+    format!("the {} of {}", e.service(), m.resource_display(e.resource()))
+}
+
+/// One rendered step.
+struct Step {
+    n: usize,
+    rule: RuleIdx,
+    premises: Vec<String>,
+    network: Vec<(Place, Endpoint, String)>,
+}
+
+/// Numbers the steps of a witness (network instances become notes of the steps that use them).
+fn steps(g: &AccessGraph, w: &Witness) -> Vec<Step> {
+    let mut by_fact: HashMap<FactId, usize> = HashMap::new();
+    let mut network: HashMap<FactId, (Place, Endpoint, String)> = HashMap::new();
+    let mut places: HashMap<FactId, usize> = HashMap::new();
+    let mut out = Vec::new();
+    for &r in &w.rules {
+        let Some(rule) = g.rule(r) else { continue };
+        if !rule.rule.is_step() {
+            match &rule.evidence {
+                Evidence::Network {
+                    place,
+                    endpoint,
+                    decision,
+                } => {
+                    network.insert(rule.conclusion, (*place, *endpoint, decision.clone()));
+                }
+                _ => {
+                    // A place gained by running code: refer to the step that gave it.
+                    if let Some(p) = rule.premises.first().and_then(|p| by_fact.get(p)) {
+                        places.insert(rule.conclusion, *p);
+                    }
+                }
+            }
+            continue;
+        }
+        let n = out.len() + 1;
+        let mut premises = Vec::new();
+        let mut net = Vec::new();
+        for p in &rule.premises {
+            if let Some(k) = by_fact.get(p) {
+                premises.push(k.to_string());
+            } else if let Some(x) = network.get(p) {
+                net.push(x.clone());
+            }
+        }
+        by_fact.insert(rule.conclusion, n);
+        out.push(Step {
+            n,
+            rule: r,
+            premises,
+            network: net,
+        });
+    }
+    let _ = places;
+    out
+}
+
+fn step_text(g: &AccessGraph, r: RuleIdx) -> String {
+    let m = &g.model;
+    let Some(rule) = g.rule(r) else { return String::new() };
+    let scope = |s: u32| {
+        g.scope(s).map_or("?".to_string(), |x| {
+            x.resource.map_or(x.display.clone(), |id| m.resource_display(id))
+        })
+    };
+    match &rule.evidence {
+        Evidence::Membership { member, group } => {
+            format!(
+                "`{}` is a member of `{}`",
+                m.principal(*member).name,
+                m.principal(*group).name
+            )
+        }
+        Evidence::Grant {
+            principal,
+            operation,
+            data,
+            scope: s,
+            ..
+        } => {
+            let conclusion = g.fact(rule.conclusion).map(|f| fact_text(g, f)).unwrap_or_default();
+            if *data
+                || matches!(
+                    g.fact(rule.conclusion),
+                    Some(Fact::Push(_) | Fact::Invoke(_) | Fact::Secrets(_) | Fact::DataRead(_) | Fact::DataWrite(_))
+                )
+            {
+                format!(
+                    "as `{}`, gets {conclusion} (`{operation}`)",
+                    m.principal(*principal).name
+                )
+            } else {
+                format!(
+                    "`{}` may perform `{operation}` on `{}`",
+                    m.principal(*principal).name,
+                    scope(*s)
+                )
+            }
+        }
+        Evidence::Assigned {
+            at,
+            role,
+            operation,
+            scope: s,
+        } => format!(
+            "assigns itself `{role}` at `{}`, and so may perform `{operation}` on `{}`",
+            scope(*at),
+            scope(*s)
+        ),
+        Evidence::Fact { text, .. } => text.clone(),
+        Evidence::Network {
+            place,
+            endpoint,
+            decision,
+        } => {
+            format!(
+                "from {} to {}: {decision}",
+                place_text(m, *place),
+                endpoint_text(m, *endpoint)
+            )
+        }
+    }
+}
+
+fn evidence_lines(g: &AccessGraph, r: RuleIdx) -> Vec<String> {
+    let m = &g.model;
+    let Some(rule) = g.rule(r) else { return Vec::new() };
+    let mut out = Vec::new();
+    if let Evidence::Grant {
+        assignment,
+        via,
+        block,
+        pattern,
+        condition,
+        ..
+    } = &rule.evidence
+    {
+        let a = m.assignment(*assignment);
+        let mut line = format!(
+            "assignment `{}`: {} at {}; block {}, pattern `{pattern}`",
+            a.id,
+            m.role(a.role).name,
+            a.scope.display,
+            block + 1
+        );
+        if !via.is_empty() {
+            line.push_str(&format!(
+                "; held by group `{}`",
+                via.last().map_or("?".to_string(), |g| m.principal(*g).name.clone())
+            ));
+        }
+        out.push(line);
+        if let ConditionStatus::NotEvaluated { needs, .. } = condition {
+            out.push(format!(
+                "condition not evaluated (needs {}); assumed to hold",
+                needs.join(", ")
+            ));
+        }
+    }
+    if let Evidence::Fact {
+        credential: Some(c), ..
+    } = &rule.evidence
+        && let Some(cred) = m.credentials.get(c.index())
+    {
+        out.push(format!("credential `{}` ({})", cred.name, cred.kind.as_str()));
+    }
+    out
+}
+
+/// Renders a witness as numbered steps.
+pub fn witness_text(g: &AccessGraph, w: &Witness, indent: &str) -> String {
+    let mut out = String::new();
+    for s in steps(g, w) {
+        let Some(rule) = g.rule(s.rule) else { continue };
+        let uses = if s.premises.is_empty() {
+            String::new()
+        } else {
+            format!("  (after {})", s.premises.join(", "))
+        };
+        let _ = writeln!(
+            out,
+            "{indent}{}. [{}, {}] {}{uses}",
+            s.n,
+            rule.rule.as_str(),
+            rule.channel.as_str(),
+            step_text(g, s.rule)
+        );
+        for line in evidence_lines(g, s.rule) {
+            let _ = writeln!(out, "{indent}     {line}");
+        }
+        for (place, endpoint, decision) in &s.network {
+            let _ = writeln!(
+                out,
+                "{indent}     network: from {} to {}: {decision}",
+                place_text(&g.model, *place),
+                endpoint_text(&g.model, *endpoint)
+            );
+        }
+        for tag in &rule.tags {
+            let _ = writeln!(out, "{indent}     tagged: {tag}");
+        }
+    }
+    out
+}
+
+fn step_count(g: &AccessGraph, w: &Witness) -> usize {
+    w.rules
+        .iter()
+        .filter(|r| g.rule(**r).is_some_and(|x| x.rule.is_step()))
+        .count()
+}
+
+/// Renders an answer for people.
+pub fn render_text(g: &AccessGraph, a: &Answer) -> String {
+    let m = &g.model;
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", a.query);
+    match a.verdict {
+        Verdict::Yes => {
+            let _ = writeln!(out, "yes");
+        }
+        Verdict::No => {
+            let _ = writeln!(
+                out,
+                "no: no path over {} actor{}, exhausting {} facts and {} rule instances",
+                a.proof.actors,
+                if a.proof.actors == 1 { "" } else { "s" },
+                a.proof.facts,
+                a.proof.rules
+            );
+        }
+        Verdict::Unknown => {
+            let _ = writeln!(out, "unknown");
+            for u in &a.unknown {
+                let _ = writeln!(out, "  because {u}");
+            }
+        }
+    }
+    for (i, w) in a.witnesses.iter().enumerate() {
+        let goal = g.fact(w.goal).map(|f| fact_text(g, f)).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "\n{}{} reaches {goal} (depth {}, {} steps):",
+            if a.witnesses.len() > 1 {
+                format!("path {}: ", i + 1)
+            } else {
+                String::new()
+            },
+            w.actor.label(m),
+            w.depth,
+            step_count(g, w)
+        );
+        out.push_str(&witness_text(g, w, "  "));
+    }
+    if !a.listed.is_empty() {
+        let _ = writeln!(out);
+        for l in &a.listed {
+            let _ = writeln!(
+                out,
+                "{} reaches {} (depth {}, {} steps):",
+                l.actor.label(m),
+                l.capability,
+                l.witness.depth,
+                step_count(g, &l.witness)
+            );
+            out.push_str(&witness_text(g, &l.witness, "  "));
+        }
+    }
+    if !a.notes.is_empty() {
+        let _ = writeln!(out);
+        for n in &a.notes {
+            let _ = writeln!(out, "note: {n}");
+        }
+    }
+    let _ = writeln!(out, "\nassumed absent (the model format cannot hold them):");
+    for x in &a.assumptions {
+        let _ = writeln!(out, "  - {x}");
+    }
+    out
+}
+
+fn actor_json(m: &Model, a: Actor) -> Value {
+    match a {
+        Actor::Principal(p) => {
+            json!({"kind": m.principal(p).kind.as_str(), "name": m.principal(p).name, "label": a.label(m)})
+        }
+        Actor::Anyone(l) => json!({"kind": "anyone", "location": m.location(l).name, "label": a.label(m)}),
+    }
+}
+
+fn evidence_json(g: &AccessGraph, r: RuleIdx) -> Value {
+    let m = &g.model;
+    let Some(rule) = g.rule(r) else { return Value::Null };
+    let scope = |s: u32| g.scope(s).map(|x| x.display.clone());
+    match &rule.evidence {
+        Evidence::Membership { member, group } => {
+            json!({"member": m.principal(*member).name, "group": m.principal(*group).name})
+        }
+        Evidence::Grant {
+            principal,
+            operation,
+            data,
+            scope: s,
+            assignment,
+            via,
+            block,
+            pattern,
+            condition,
+        } => {
+            let a = m.assignment(*assignment);
+            json!({
+                "principal": m.principal(*principal).name,
+                "operation": operation,
+                "data_action": data,
+                "scope": scope(*s),
+                "assignment": a.id,
+                "role": m.role(a.role).name,
+                "assignment_scope": a.scope.display,
+                "via": via.iter().map(|p| m.principal(*p).name.clone()).collect::<Vec<_>>(),
+                "block": block + 1,
+                "pattern": pattern,
+                "condition": match condition {
+                    ConditionStatus::None => Value::Null,
+                    ConditionStatus::Holds => json!({"status": "holds"}),
+                    ConditionStatus::NotEvaluated { text, needs } => json!({"status": "not_evaluated", "text": text, "needs": needs}),
+                    ConditionStatus::False { text } => json!({"status": "false", "text": text}),
+                },
+            })
+        }
+        Evidence::Assigned {
+            at,
+            role,
+            operation,
+            scope: s,
+        } => {
+            json!({"assign_scope": scope(*at), "role": role, "operation": operation, "scope": scope(*s)})
+        }
+        Evidence::Fact {
+            resource,
+            other,
+            credential,
+            principal,
+            ..
+        } => json!({
+            "resource": resource.map(|r| m.resource_display(r)),
+            "other": other.map(|r| m.resource_display(r)),
+            "credential": credential.and_then(|c| m.credentials.get(c.index())).map(|c| c.name.clone()),
+            "principal": principal.map(|p| m.principal(p).name.clone()),
+        }),
+        Evidence::Network {
+            place,
+            endpoint,
+            decision,
+        } => {
+            json!({"from": place_text(m, *place), "to": endpoint_text(m, *endpoint), "decision": decision})
+        }
+    }
+}
+
+/// A witness as JSON.
+pub fn witness_json(g: &AccessGraph, w: &Witness) -> Value {
+    let m = &g.model;
+    let steps: Vec<Value> = steps(g, w)
+        .into_iter()
+        .filter_map(|s| {
+            let rule = g.rule(s.rule)?;
+            Some(json!({
+                "n": s.n,
+                "rule": rule.rule.as_str(),
+                "channel": rule.channel.as_str(),
+                "text": step_text(g, s.rule),
+                "after": s.premises.iter().filter_map(|p| p.parse::<usize>().ok()).collect::<Vec<_>>(),
+                "evidence": evidence_json(g, s.rule),
+                "network": s.network.iter().map(|(p, e, d)| json!({"from": place_text(m, *p), "to": endpoint_text(m, *e), "decision": d})).collect::<Vec<_>>(),
+                "tags": rule.tags,
+            }))
+        })
+        .collect();
+    json!({
+        "actor": actor_json(m, w.actor),
+        "goal": g.fact(w.goal).map(|f| fact_text(g, f)),
+        "depth": w.depth,
+        "steps": steps,
+    })
+}
+
+fn listed_json(g: &AccessGraph, l: &Listed) -> Value {
+    json!({
+        "actor": actor_json(&g.model, l.actor),
+        "capability": l.capability,
+        "witness": witness_json(g, &l.witness),
+    })
+}
+
+/// Renders an answer as JSON (`docs/json-output.md`, `mlaccess/answer/v1`).
+pub fn render_json(g: &AccessGraph, a: &Answer) -> Value {
+    json!({
+        "schema": "mlaccess/answer/v1",
+        "query": a.query,
+        "verdict": a.verdict.as_str(),
+        "engine": "graph",
+        "witnesses": a.witnesses.iter().map(|w| witness_json(g, w)).collect::<Vec<_>>(),
+        "listed": a.listed.iter().map(|l| listed_json(g, l)).collect::<Vec<_>>(),
+        "proof": (a.verdict == Verdict::No).then(|| json!({"actors": a.proof.actors, "facts": a.proof.facts, "rule_instances": a.proof.rules})),
+        "unknown": a.unknown,
+        "assumptions": a.assumptions,
+        "notes": a.notes,
+        "network_applied": g.network_applied,
+    })
+}
