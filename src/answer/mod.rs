@@ -5,6 +5,7 @@
 //! with every premise decided, no unmodelled step could have led further, and the network was decided
 //! or explicitly ignored; otherwise the answer is `Unknown` with the reason, or `Yes`.
 
+pub mod expect;
 pub mod goal;
 
 use std::collections::HashMap;

@@ -10,6 +10,7 @@
 pub mod ast;
 pub mod parse;
 pub mod resolve;
+pub mod suite;
 
 pub use ast::{Capability, CapabilityKind, Constraint, Query, QueryForm, Who};
 pub use parse::parse;

@@ -208,6 +208,52 @@ fn block_match<'p>(grant: &'p [Pattern], subtract: &'p [Pattern], op: &str) -> M
     }
 }
 
+/// The attributes a condition still needs: unknown ones whose value could change the result. An
+/// unknown attribute is irrelevant when, with it alone left unknown and every other unknown one taken
+/// as absent, the condition is decided anyway (e.g. the `@Resource[...]` branch of a condition that
+/// only applies to deletes, for a write).
+fn still_needed(c: &Condition, attrs: &Attrs<'_>) -> Vec<String> {
+    let unknown: Vec<(String, String)> = c
+        .attributes()
+        .into_iter()
+        .filter(|(source, name)| attrs.attribute(source, name).is_none())
+        .collect();
+    unknown
+        .iter()
+        .filter(|(source, name)| {
+            let only = Only {
+                base: attrs,
+                unknown: (source, name),
+            };
+            c.evaluate(&only) == Truth::Unknown
+        })
+        .map(|(source, name)| format!("@{source}[{name}]"))
+        .collect()
+}
+
+/// The request's attributes, with every unknown attribute but one taken as absent.
+struct Only<'a> {
+    base: &'a Attrs<'a>,
+    unknown: (&'a str, &'a str),
+}
+
+impl Attributes for Only<'_> {
+    fn action(&self) -> Option<&str> {
+        self.base.action()
+    }
+
+    fn sub_operation(&self) -> Option<&str> {
+        self.base.sub_operation()
+    }
+
+    fn attribute(&self, source: &str, name: &str) -> Option<Vec<Value>> {
+        if source.eq_ignore_ascii_case(self.unknown.0) && name.eq_ignore_ascii_case(self.unknown.1) {
+            return None;
+        }
+        Some(self.base.attribute(source, name).unwrap_or_default())
+    }
+}
+
 struct Attrs<'a> {
     operation: &'a str,
     request: &'a RequestAttributes,
@@ -436,11 +482,7 @@ impl<'m> Rbac<'m> {
             Truth::False => ConditionStatus::False { text: text.to_string() },
             Truth::Unknown => ConditionStatus::NotEvaluated {
                 text: text.to_string(),
-                needs: parsed
-                    .attributes()
-                    .into_iter()
-                    .map(|(source, name)| format!("@{source}[{name}]"))
-                    .collect(),
+                needs: still_needed(parsed, &attrs),
             },
         }
     }
