@@ -155,3 +155,92 @@ fn broken_pipe_is_not_an_error() {
     let status = child.wait().unwrap();
     assert!(status.success(), "{status:?}");
 }
+
+fn query_snapshot(name: &str, args: &[&str]) {
+    let mut cmd = cli();
+    cmd.arg("query").args(args);
+    insta::with_settings!({filters => vec![(r"in \d+ ms", "in [ms] ms"), (r#""elapsed_ms": \d+"#, r#""elapsed_ms": [ms]"#)]}, {
+        assert_cmd_snapshot!(name, cmd);
+    });
+}
+
+#[test]
+fn query_can_yes_with_witness() {
+    query_snapshot(
+        "query_can_yes",
+        &[MODEL, "can members of data-scientists reach data of mlstore directly"],
+    );
+}
+
+#[test]
+fn query_can_no_with_proof() {
+    query_snapshot(
+        "query_can_no",
+        &[MODEL, "can bob reach data-read of mlstoredev avoiding azureml"],
+    );
+}
+
+#[test]
+fn query_new_endpoint_identity_path() {
+    query_snapshot("query_p14", &[MODEL, "can bob reach data-read of mlstoredev directly"]);
+}
+
+#[test]
+fn query_who_can() {
+    query_snapshot("query_who_can", &[MODEL, "who can reach assign on rg:rg-ml-prod"]);
+}
+
+#[test]
+fn query_what_can() {
+    query_snapshot("query_what_can", &["models/minimal.yaml", "what can alice reach"]);
+}
+
+#[test]
+fn query_json() {
+    query_snapshot(
+        "query_json",
+        &[MODEL, "can vendor reach data-read of datalake", "--format", "json"],
+    );
+}
+
+#[test]
+fn query_several_paths_and_explain() {
+    query_snapshot(
+        "query_paths",
+        &[
+            MODEL,
+            "can any user reach data of mlstore directly",
+            "--paths",
+            "3",
+            "--explain",
+        ],
+    );
+}
+
+#[test]
+fn query_unknown() {
+    query_snapshot(
+        "query_unknown",
+        &["tests/fixtures/models/unknown.yaml", "can alice reach data-read of st"],
+    );
+}
+
+#[test]
+fn query_parse_error_points_at_the_word() {
+    query_snapshot("query_parse_error", &[MODEL, "can alice reach dta of mlstore"]);
+}
+
+#[test]
+fn query_unknown_name_suggests() {
+    query_snapshot("query_unknown_name", &[MODEL, "can alcie reach data of mlstore"]);
+}
+
+#[test]
+fn query_wrong_kind_of_object() {
+    query_snapshot("query_wrong_kind", &[MODEL, "can alice reach data of mlkv"]);
+}
+
+#[test]
+fn query_act_as_a_user_is_an_error() {
+    query_snapshot("query_act_as_user", &[MODEL, "can alice reach act-as bob"]);
+}

@@ -19,7 +19,10 @@ use mlaccess::query::{self, suite};
 #[test]
 fn every_suite_holds_on_its_model() {
     let mut checked = 0;
-    let mut dirs: Vec<_> = std::fs::read_dir("queries").unwrap().map(|e| e.unwrap().path()).collect();
+    let mut dirs: Vec<_> = std::fs::read_dir("queries")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     dirs.sort();
     for dir in dirs {
         let stem = dir.file_name().unwrap().to_string_lossy().to_string();
@@ -36,11 +39,14 @@ fn every_suite_holds_on_its_model() {
             let expectations = suite::load(&name, &text).unwrap_or_else(|d| panic!("{name}: {d:?}"));
             let mut report = Vec::new();
             for e in &expectations {
-                let parsed = query::parse(&e.query).unwrap_or_else(|err| panic!("{name} {}: {}", e.name, err.render(&e.query)));
-                let resolved = query::resolve(&model, &parsed).unwrap_or_else(|err| panic!("{name} {}: {}", e.name, err.render(&e.query)));
+                let parsed =
+                    query::parse(&e.query).unwrap_or_else(|err| panic!("{name} {}: {}", e.name, err.render(&e.query)));
+                let resolved = query::resolve(&model, &parsed)
+                    .unwrap_or_else(|err| panic!("{name} {}: {}", e.name, err.render(&e.query)));
                 let a = answer::run(&graph, &resolved, &Options::default());
                 for w in a.witnesses.iter().chain(a.listed.iter().map(|l| &l.witness)) {
-                    mlaccess::witness::replay(&model, &graph, w).unwrap_or_else(|p| panic!("{name} {}: replay: {p}", e.name));
+                    mlaccess::witness::replay(&model, &graph, w)
+                        .unwrap_or_else(|p| panic!("{name} {}: replay: {p}", e.name));
                 }
                 let outcome = evaluate(&model, &e.expect, &a).unwrap_or_else(|p| panic!("{name} {}: {p}", e.name));
                 assert_eq!(

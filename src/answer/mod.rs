@@ -371,7 +371,11 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
                     answer.unknown.extend(unmodelled(g, &c));
                 }
             }
+            // Shortest first; with several actors, one path per actor before a second path of any.
             found.sort_by_key(|a| (a.0, a.1, a.2.actor, a.2.rules.len()));
+            let mut seen_actors = std::collections::HashSet::new();
+            let (first, rest): (Vec<_>, Vec<_>) = found.into_iter().partition(|x| seen_actors.insert(x.2.actor));
+            let found: Vec<_> = first.into_iter().chain(rest).collect();
             answer.witnesses = found
                 .into_iter()
                 .take(options.paths.max(1))

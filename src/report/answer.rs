@@ -339,7 +339,14 @@ pub fn render_text(g: &AccessGraph, a: &Answer) -> String {
             let _ = writeln!(out, "note: {n}");
         }
     }
-    let _ = writeln!(out, "\nassumed absent (the model format cannot hold them):");
+    let _ = writeln!(
+        out,
+        "\ndecided by the graph engine in {} ms ({} facts and {} rule instances in the graph)",
+        a.elapsed_ms,
+        g.fact_count(),
+        g.rule_count()
+    );
+    let _ = writeln!(out, "assumed absent (the model format cannot hold them):");
     for x in &a.assumptions {
         let _ = writeln!(out, "  - {x}");
     }
@@ -473,5 +480,6 @@ pub fn render_json(g: &AccessGraph, a: &Answer) -> Value {
         "assumptions": a.assumptions,
         "notes": a.notes,
         "network_applied": g.network_applied,
+        "elapsed_ms": a.elapsed_ms,
     })
 }

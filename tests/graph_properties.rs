@@ -1,0 +1,210 @@
+//! Property tests of the graph engine on generated models: every witness replays against the model,
+//! and adding a role assignment never removes a capability (reachability is monotone in grants).
+
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "tests fail by panicking"
+)]
+
+use std::collections::BTreeSet;
+
+use mlaccess::answer::{self, Options};
+use mlaccess::graph::build::build;
+use mlaccess::graph::network::AssumedOpen;
+use mlaccess::load::{Source, load};
+use mlaccess::model::Model;
+use mlaccess::query;
+use proptest::prelude::*;
+
+/// Real built-in roles that matter to the rules.
+const ROLES: &[&str] = &[
+    "Owner",
+    "Contributor",
+    "Reader",
+    "User Access Administrator",
+    "Role Based Access Control Administrator",
+    "AzureML Data Scientist",
+    "AzureML Compute Operator",
+    "Azure AI Developer",
+    "Storage Blob Data Reader",
+    "Storage Blob Data Contributor",
+    "Storage Account Contributor",
+    "Key Vault Secrets User",
+    "Key Vault Contributor",
+    "AcrPush",
+    "Managed Identity Operator",
+    "Virtual Machine Contributor",
+];
+
+const SCOPES: &[&str] = &[
+    "subscription",
+    "rg:rg",
+    "ws",
+    "st",
+    "kv",
+    "acr",
+    "uami",
+    "ws/ci",
+    "ws/ep",
+    "vm",
+];
+const PRINCIPALS: &[&str] = &["u0", "u1", "u2", "g0", "g1", "sp", "uami", "ws", "ws/cc"];
+
+#[derive(Debug, Clone)]
+struct Spec {
+    members: Vec<(usize, usize)>,
+    assignments: Vec<(usize, usize, usize)>,
+    shared_key: bool,
+    rbac_vault: bool,
+    admin_user: bool,
+    identity_datastores: bool,
+    ssh: bool,
+    key_holder: Option<usize>,
+    secret_holder: Option<usize>,
+    owner: Option<usize>,
+}
+
+fn spec() -> impl Strategy<Value = Spec> {
+    (
+        proptest::collection::vec((0..3usize, 0..2usize), 0..4),
+        proptest::collection::vec((0..PRINCIPALS.len(), 0..ROLES.len(), 0..SCOPES.len()), 0..6),
+        any::<(bool, bool, bool, bool, bool)>(),
+        proptest::option::of(0..3usize),
+        proptest::option::of(0..3usize),
+        proptest::option::of(0..3usize),
+    )
+        .prop_map(
+            |(
+                members,
+                assignments,
+                (shared_key, rbac_vault, admin_user, identity_datastores, ssh),
+                key_holder,
+                secret_holder,
+                owner,
+            )| Spec {
+                members,
+                assignments,
+                shared_key,
+                rbac_vault,
+                admin_user,
+                identity_datastores,
+                ssh,
+                key_holder,
+                secret_holder,
+                owner,
+            },
+        )
+}
+
+fn yaml(s: &Spec, extra: Option<(usize, usize, usize)>) -> String {
+    let mut groups = [Vec::new(), Vec::new()];
+    for (u, g) in &s.members {
+        groups[*g].push(format!("u{u}"));
+    }
+    // A nested group and a cycle, always.
+    groups[0].push("g1".into());
+    groups[1].push("g0".into());
+    let mut out = format!(
+        "version: 1
+principals:
+  users: [{{name: u0}}, {{name: u1}}, {{name: u2}}]
+  groups:
+    - {{name: g0, members: [{}]}}
+    - {{name: g1, members: [{}]}}
+  service_principals:
+    - {{name: sp{}}}
+  managed_identities:
+    - {{name: uami, group: rg}}
+resources:
+  - {{name: ws, type: workspace, group: rg, identity: {{system: true}},
+     properties: {{storage_account: st, key_vault: kv, container_registry: acr,
+                  system_datastores_auth_mode: {}}}}}
+  - {{name: st, type: storage_account, group: rg, properties: {{allow_shared_key_access: {}}}}}
+  - {{name: kv, type: key_vault, group: rg, properties: {{enable_rbac_authorization: {}}}}}
+  - {{name: acr, type: container_registry, group: rg, properties: {{admin_user_enabled: {}}}}}
+  - {{name: ci, type: compute_instance, group: rg, identity: {{system: true}},
+     properties: {{workspace: ws, ssh: {{enabled: {}}}}}}}
+  - {{name: cc, type: compute_cluster, group: rg, identity: {{system: true, user_assigned: [uami]}}, properties: {{workspace: ws}}}}
+  - {{name: ep, type: online_endpoint, group: rg, identity: {{system: true}}, properties: {{workspace: ws}}}}
+  - {{name: vm, type: virtual_machine, group: rg, identity: {{user_assigned: [uami]}}}}
+  - {{name: lake, type: datastore, group: rg, properties: {{workspace: ws, storage_account: st, credentials: account_key}}}}
+role_assignments:
+",
+        groups[0].join(", "),
+        groups[1].join(", "),
+        s.owner.map(|o| format!(", owners: [u{o}]")).unwrap_or_default(),
+        if s.identity_datastores { "identity" } else { "accesskey" },
+        s.shared_key,
+        s.rbac_vault,
+        s.admin_user,
+        s.ssh,
+    );
+    let mut all = s.assignments.clone();
+    all.extend(extra);
+    out.push_str("  - {principal: ws, role: Storage Blob Data Contributor, scope: st}\n");
+    for (p, r, sc) in all {
+        out.push_str(&format!(
+            "  - {{principal: {}, role: {}, scope: {}}}\n",
+            PRINCIPALS[p], ROLES[r], SCOPES[sc]
+        ));
+    }
+    out.push_str("credentials:\n");
+    if let Some(h) = s.key_holder {
+        out.push_str(&format!(
+            "  - {{name: k, kind: ssh_key, installed_on: [ci], held_by: [u{h}]}}\n"
+        ));
+    }
+    if let Some(h) = s.secret_holder {
+        out.push_str(&format!(
+            "  - {{name: s, kind: client_secret, service_principal: sp, held_by: [u{h}]}}\n"
+        ));
+    }
+    if s.key_holder.is_none() && s.secret_holder.is_none() {
+        out.push_str("  []\n");
+    }
+    out.replace("credentials:\n  []\n", "credentials: []\n")
+}
+
+fn model(text: &str) -> Model {
+    match load(&Source::new("generated.yaml", text)) {
+        Ok(l) => l.model,
+        Err(d) => panic!("generated model did not load:\n{text}\n{d:#?}"),
+    }
+}
+
+/// Every capability each user reaches, as text, with every witness replayed.
+fn reach(m: &Model) -> BTreeSet<String> {
+    let g = build(m, &AssumedOpen { reason: "assumed open" });
+    let mut out = BTreeSet::new();
+    for user in ["u0", "u1", "u2"] {
+        let text = format!("what can {user} reach");
+        let q = query::resolve(m, &query::parse(&text).unwrap()).unwrap();
+        let a = answer::run(&g, &q, &Options::default());
+        for l in &a.listed {
+            if let Err(p) = mlaccess::witness::replay(m, &g, &l.witness) {
+                panic!(
+                    "witness of `{user}` for `{}` fails replay: {p}\n{}",
+                    l.capability,
+                    mlaccess::report::answer::render_text(&g, &a)
+                );
+            }
+            out.insert(format!("{user}: {}", l.capability));
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn witnesses_replay_and_grants_are_monotone(s in spec(), extra in (0..PRINCIPALS.len(), 0..ROLES.len(), 0..SCOPES.len())) {
+        let before = reach(&model(&yaml(&s, None)));
+        let after = reach(&model(&yaml(&s, Some(extra))));
+        let lost: Vec<_> = before.difference(&after).collect();
+        prop_assert!(lost.is_empty(), "adding {:?} removed {lost:?}\n{}", extra, yaml(&s, Some(extra)));
+    }
+}
