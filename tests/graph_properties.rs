@@ -208,3 +208,11 @@ proptest! {
         prop_assert!(lost.is_empty(), "adding {:?} removed {lost:?}\n{}", extra, yaml(&s, Some(extra)));
     }
 }
+
+#[test]
+fn every_rule_is_documented() {
+    let doc = std::fs::read_to_string("docs/rules.md").unwrap();
+    for r in mlaccess::graph::RuleId::ALL {
+        assert!(doc.contains(&format!("| `{}` |", r.as_str())), "docs/rules.md has no row for rule `{}`", r.as_str());
+    }
+}
