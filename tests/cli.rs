@@ -244,3 +244,14 @@ fn query_wrong_kind_of_object() {
 fn query_act_as_a_user_is_an_error() {
     query_snapshot("query_act_as_user", &[MODEL, "can alice reach act-as bob"]);
 }
+
+#[test]
+fn query_constraints_from_excluding_ignoring_network() {
+    query_snapshot(
+        "query_constraints",
+        &[
+            MODEL,
+            "can any user reach assign on rg:rg-ml-prod from internet excluding erin, break-glass ignoring network within 2 steps",
+        ],
+    );
+}

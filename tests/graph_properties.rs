@@ -213,6 +213,10 @@ proptest! {
 fn every_rule_is_documented() {
     let doc = std::fs::read_to_string("docs/rules.md").unwrap();
     for r in mlaccess::graph::RuleId::ALL {
-        assert!(doc.contains(&format!("| `{}` |", r.as_str())), "docs/rules.md has no row for rule `{}`", r.as_str());
+        assert!(
+            doc.contains(&format!("| `{}` |", r.as_str())),
+            "docs/rules.md has no row for rule `{}`",
+            r.as_str()
+        );
     }
 }

@@ -891,6 +891,33 @@ impl<'m> Builder<'m> {
                     );
                 }
             }
+            // P27: approving a private endpoint from a network of one's choice reaches W and its
+            // endpoints privately, from wherever the actor is.
+            let tag =
+                "unverified-step: service-side checks on private endpoint approval are not known (P27)".to_string();
+            for target in std::iter::once(Endpoint::Workspace(w)).chain(
+                endpoints
+                    .iter()
+                    .filter(|e| !self.m.resource(**e).prospective)
+                    .map(|e| Endpoint::Scoring(*e)),
+            ) {
+                self.rule(
+                    RuleId::P27,
+                    Channel::AzureMl,
+                    &[self.can(Op::PrivateEndpointApproval, w)],
+                    Fact::Reach(target),
+                    fact_text(
+                        Some(w),
+                        Some(target.resource()),
+                        format!(
+                            "approves a private endpoint of its own to `{wname}` and reaches {} through it",
+                            self.m.resource_display(target.resource())
+                        ),
+                    ),
+                    Vec::new(),
+                    vec![tag.clone()],
+                );
+            }
             // use W.
             self.rule(
                 RuleId::Use,

@@ -59,11 +59,13 @@ pub enum Op {
     VmRunCommand,
     /// `Microsoft.Compute/virtualMachines/extensions/write`: P19.
     VmExtensionsWrite,
+    /// `workspaces/privateEndpointConnectionsApproval/action`: P27.
+    PrivateEndpointApproval,
 }
 
 impl Op {
     /// Every operation, in a fixed order (the index is the `u16` in `Fact::Can`).
-    pub const ALL: [Op; 25] = [
+    pub const ALL: [Op; 26] = [
         Op::Write,
         Op::AssignRoles,
         Op::StorageListKeys,
@@ -89,6 +91,7 @@ impl Op {
         Op::IdentityFederatedCredentialsWrite,
         Op::VmRunCommand,
         Op::VmExtensionsWrite,
+        Op::PrivateEndpointApproval,
     ];
 
     /// The `u16` used in facts.
@@ -143,6 +146,7 @@ impl Op {
             }
             Op::VmRunCommand => "Microsoft.Compute/virtualMachines/runCommand/action".into(),
             Op::VmExtensionsWrite => "Microsoft.Compute/virtualMachines/extensions/write".into(),
+            Op::PrivateEndpointApproval => format!("{ml}/privateEndpointConnectionsApproval/action"),
         }
     }
 
@@ -162,6 +166,7 @@ impl Op {
                 Op::WorkspaceListKeys,
                 Op::WorkspaceListStorageKeys,
                 Op::JobsWrite,
+                Op::PrivateEndpointApproval,
             ],
             K::ComputeInstance | K::ComputeCluster => &[Op::ComputeApplicationAccess],
             K::OnlineEndpoint => &[

@@ -53,6 +53,8 @@ pub enum RuleId {
     P22,
     /// Online endpoint keys and tokens (P26).
     P26,
+    /// Approve a private endpoint from a network of one's choice (P27; unverified).
+    P27,
     /// Data access through Azure ML (P31; unverified).
     P31,
     /// Code running where an identity is attached gets its token (§2.3).
@@ -102,6 +104,7 @@ impl RuleId {
             RuleId::P21 => "P21",
             RuleId::P22 => "P22",
             RuleId::P26 => "P26",
+            RuleId::P27 => "P27",
             RuleId::P31 => "P31",
             RuleId::Identity => "identity",
             RuleId::AccessPolicy => "access-policy",
@@ -122,7 +125,7 @@ impl RuleId {
     }
 
     /// Every rule.
-    pub const ALL: [RuleId; 32] = [
+    pub const ALL: [RuleId; 33] = [
         RuleId::Membership,
         RuleId::Grant,
         RuleId::P01,
@@ -144,6 +147,7 @@ impl RuleId {
         RuleId::P21,
         RuleId::P22,
         RuleId::P26,
+        RuleId::P27,
         RuleId::P31,
         RuleId::Identity,
         RuleId::AccessPolicy,

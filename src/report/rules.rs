@@ -93,6 +93,10 @@ pub fn doc(rule: RuleId) -> (&'static str, &'static str) {
             "endpoint listkeys or token returns what the scoring URI accepts",
             "semantics §3 P26 (DOC)",
         ),
+        RuleId::P27 => (
+            "private endpoint approval on a workspace reaches it and its endpoints privately (unverified)",
+            "semantics §3 P27, §10 (DERIVED)",
+        ),
         RuleId::P31 => (
             "Azure ML reads or writes a datastore's storage for the caller (unverified action)",
             "semantics §10 P31 (UNCERTAIN)",
