@@ -12,9 +12,9 @@
 use mlaccess::answer::expect::{Outcome, evaluate};
 use mlaccess::answer::{self, Options};
 use mlaccess::graph::build::build;
-use mlaccess::graph::network::AssumedOpen;
 use mlaccess::load::{Source, load};
 use mlaccess::query::{self, suite};
+use mlaccess::smt::oracle::Z3Oracle;
 
 #[test]
 fn every_suite_holds_on_its_model() {
@@ -30,7 +30,13 @@ fn every_suite_holds_on_its_model() {
         let model = load(&Source::new(&model_path, std::fs::read_to_string(&model_path).unwrap()))
             .unwrap_or_else(|d| panic!("{model_path}: {d:?}"))
             .model;
-        let graph = build(&model, &AssumedOpen { reason: "assumed open" });
+        let graph = build(&model, &Z3Oracle::new(None, false));
+        let open = build(
+            &model,
+            &mlaccess::graph::network::AssumedOpen {
+                reason: "ignoring network",
+            },
+        );
         let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
         files.sort();
         for file in files {
@@ -43,9 +49,13 @@ fn every_suite_holds_on_its_model() {
                     query::parse(&e.query).unwrap_or_else(|err| panic!("{name} {}: {}", e.name, err.render(&e.query)));
                 let resolved = query::resolve(&model, &parsed)
                     .unwrap_or_else(|err| panic!("{name} {}: {}", e.name, err.render(&e.query)));
-                let a = answer::run(&graph, &resolved, &Options::default());
+                let g = if resolved.ignoring_network { &open } else { &graph };
+                let a = answer::run(g, &resolved, &Options::default());
+                // The SMT engine must agree with the graph engine on every expectation.
+                let s = answer::smt::run(g, &resolved, &Options::default());
+                answer::smt::agree(g, &a, &s).unwrap_or_else(|d| panic!("{name} {}: engines disagree: {d}", e.name));
                 for w in a.witnesses.iter().chain(a.listed.iter().map(|l| &l.witness)) {
-                    mlaccess::witness::replay(&model, &graph, w)
+                    mlaccess::witness::replay(&model, g, w)
                         .unwrap_or_else(|p| panic!("{name} {}: replay: {p}", e.name));
                 }
                 let outcome = evaluate(&model, &e.expect, &a).unwrap_or_else(|p| panic!("{name} {}: {p}", e.name));
@@ -54,9 +64,9 @@ fn every_suite_holds_on_its_model() {
                     Outcome::Holds,
                     "{name}: expectation `{}` does not hold:\n{}",
                     e.name,
-                    mlaccess::report::answer::render_text(&graph, &a)
+                    mlaccess::report::answer::render_text(g, &a)
                 );
-                let mut json = mlaccess::report::answer::render_json(&graph, &a);
+                let mut json = mlaccess::report::answer::render_json(g, &a);
                 json.as_object_mut().unwrap().remove("elapsed_ms");
                 report.push(serde_json::json!({"name": e.name, "outcome": outcome.as_str(), "answer": json}));
                 checked += 1;

@@ -93,6 +93,15 @@ fn dependency_rules_hold() {
 }
 
 #[test]
+fn only_smt_uses_z3() {
+    for (path, text) in all_sources() {
+        if !path.starts_with("src/smt/") {
+            assert!(!text.contains("z3::"), "{path} uses z3; only `smt` may");
+        }
+    }
+}
+
+#[test]
 fn only_the_cli_touches_files_and_the_process() {
     for (path, text) in all_sources() {
         if path.starts_with("src/cli/") || path == "src/main.rs" {

@@ -7,6 +7,7 @@
 
 pub mod expect;
 pub mod goal;
+pub mod smt;
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -122,6 +123,9 @@ pub struct Answer {
     pub assumptions: Vec<String>,
     /// Other things the reader should know.
     pub notes: Vec<String>,
+    /// For a `no` that depends on the network: which steps no packet can make, and the rules that stop
+    /// them.
+    pub network_blocks: Vec<String>,
     /// Milliseconds taken.
     pub elapsed_ms: u128,
 }
@@ -142,11 +146,16 @@ pub const ASSUMPTIONS: &[&str] = &[
 pub struct Options {
     /// How many witnesses to keep for `can` (at least 1).
     pub paths: usize,
+    /// Timeout of each solver call (SMT engine).
+    pub timeout_ms: Option<u64>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { paths: 1 }
+        Options {
+            paths: 1,
+            timeout_ms: None,
+        }
     }
 }
 
@@ -313,6 +322,53 @@ fn witness(g: &AccessGraph, c: &Closure, actor: Actor, final_rule: RuleIdx, dept
     }
 }
 
+/// For an actor that does not reach a goal: the steps towards it whose other premises hold but whose
+/// network premise does not, with the rules that stop every packet from the actor's places.
+fn network_blocks(g: &AccessGraph, c: &Closure, goal: &Goal, actor: Actor) -> Vec<String> {
+    use crate::graph::{Endpoint, Fact};
+    let mut cone: std::collections::HashSet<FactId> = goal.facts.iter().copied().collect();
+    let mut todo: Vec<FactId> = goal.facts.clone();
+    let mut frontier: Vec<(RuleIdx, Endpoint)> = Vec::new();
+    while let Some(f) = todo.pop() {
+        for &r in g.producers.get(f.0 as usize).map_or(&[][..], Vec::as_slice) {
+            let Some(rule) = g.rule(r) else { continue };
+            if !rule.rule.is_step() {
+                continue;
+            }
+            let mut missing_net = Vec::new();
+            let mut others_hold = true;
+            for p in &rule.premises {
+                match g.fact(*p) {
+                    Some(Fact::Reach(e)) if !c.holds(*p) => missing_net.push(*e),
+                    _ if !c.holds(*p) => others_hold = false,
+                    _ => {}
+                }
+                if cone.insert(*p) {
+                    todo.push(*p);
+                }
+            }
+            if others_hold {
+                frontier.extend(missing_net.into_iter().map(|e| (r, e)));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (r, e) in frontier {
+        for (place, endpoint, reason) in &g.blocked {
+            let at = g.fact_id(&Fact::At(*place)).is_some_and(|f| c.holds(f));
+            if *endpoint == e && at {
+                let step = crate::graph::text::summary(g, r);
+                out.push(format!(
+                    "{}: `{step}` needs the network: {reason}",
+                    actor.label(&g.model)
+                ));
+            }
+        }
+    }
+    out.truncate(20);
+    out
+}
+
 /// Facts that, if reached, mean something unmodelled happened on the way.
 fn unmodelled(g: &AccessGraph, c: &Closure) -> Vec<String> {
     let mut out = Vec::new();
@@ -350,6 +406,7 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
         proof: Proof::default(),
         assumptions: ASSUMPTIONS.iter().map(|s| s.to_string()).collect(),
         notes: Vec::new(),
+        network_blocks: Vec::new(),
         elapsed_ms: 0,
     };
     if !g.network_applied && !q.ignoring_network {
@@ -369,6 +426,7 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
                 }
                 if found.is_empty() {
                     answer.unknown.extend(unmodelled(g, &c));
+                    answer.network_blocks.extend(network_blocks(g, &c, &goal, actor));
                 }
             }
             // Shortest first; with several actors, one path per actor before a second path of any.
@@ -406,6 +464,7 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
                     });
                 } else {
                     answer.unknown.extend(unmodelled(g, &c));
+                    answer.network_blocks.extend(network_blocks(g, &c, &goal, actor));
                 }
             }
         }
@@ -427,7 +486,18 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
     }
     answer.unknown.sort();
     answer.unknown.dedup();
+    answer.network_blocks.sort();
+    answer.network_blocks.dedup();
     let reached = !answer.witnesses.is_empty() || !answer.listed.is_empty();
+    if !reached && !q.ignoring_network {
+        for (place, endpoint, reason) in &g.undecided {
+            answer.unknown.push(format!(
+                "the network premise from {} to {} could not be decided: {reason}",
+                crate::graph::text::place_text(&g.model, *place),
+                crate::graph::text::endpoint_text(&g.model, *endpoint)
+            ));
+        }
+    }
     answer.verdict = if reached {
         Verdict::Yes
     } else if !answer.unknown.is_empty() {

@@ -87,6 +87,17 @@ pub enum Format {
     Json,
 }
 
+/// The engines that can decide a query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Engine {
+    /// Forward chaining over the access graph.
+    Graph,
+    /// Z3's fixedpoint (Datalog) engine over the same rule instances.
+    Smt,
+    /// Both; a disagreement is an internal error.
+    Both,
+}
+
 /// When to colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
@@ -162,6 +173,18 @@ pub struct QueryArgs {
     /// Print the rule documentation of every rule a witness uses.
     #[arg(long)]
     pub explain: bool,
+
+    /// Which engine decides: the graph engine, Z3's fixedpoint engine, or both (they must agree).
+    #[arg(long, value_enum, default_value_t = Engine::Graph)]
+    pub engine: Engine,
+
+    /// Timeout of each solver call, in milliseconds; a timeout makes the answer unknown, never no.
+    #[arg(long, value_name = "MS")]
+    pub timeout: Option<u64>,
+
+    /// Write the SMT-LIB of every solver question into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub dump_smt: Option<std::path::PathBuf>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text, env = "MLACCESS_FORMAT")]

@@ -24,12 +24,15 @@ pub fn build(model: &Model, oracle: &dyn NetworkOracle) -> AccessGraph {
     let m = prospective::augment(model);
     let mut b = Builder {
         m: &m,
+        oracle,
         rbac: Rbac::new(&m),
         facts: Vec::new(),
         fact_index: HashMap::new(),
         rules: Vec::new(),
         scopes: Vec::new(),
         scope_index: HashMap::new(),
+        blocked: Vec::new(),
+        undecided: Vec::new(),
     };
     b.scopes();
     b.memberships();
@@ -42,18 +45,21 @@ pub fn build(model: &Model, oracle: &dyn NetworkOracle) -> AccessGraph {
     b.code_rules();
     b.identity_rules();
     b.credential_rules();
-    b.network_rules(oracle);
+    b.network_rules();
     b.finish(oracle.applied())
 }
 
 struct Builder<'m> {
     m: &'m Model,
+    oracle: &'m dyn NetworkOracle,
     rbac: Rbac<'m>,
     facts: Vec<Fact>,
     fact_index: HashMap<Fact, FactId>,
     rules: Vec<RuleInstance>,
     scopes: Vec<TargetScope>,
     scope_index: HashMap<String, u32>,
+    blocked: Vec<(Place, Endpoint, String)>,
+    undecided: Vec<(Place, Endpoint, String)>,
 }
 
 fn fact_text(resource: Option<ResourceId>, other: Option<ResourceId>, text: String) -> Evidence {
@@ -1061,6 +1067,13 @@ impl<'m> Builder<'m> {
             };
             let display = self.m.resource_display(d);
             let sname = self.m.resource(s).name.clone();
+            if !(read || write) {
+                continue;
+            }
+            // Azure ML itself must reach the storage, with the workspace's identity (trusted services).
+            let Some(hop) = self.service_hop(w, s) else { continue };
+            let mut tags = vec![tag.clone()];
+            tags.extend(hop);
             if read {
                 self.rule(
                     RuleId::P31,
@@ -1073,7 +1086,7 @@ impl<'m> Builder<'m> {
                         format!("has Azure ML read `{sname}` through datastore `{display}`"),
                     ),
                     Vec::new(),
-                    vec![tag.clone()],
+                    tags.clone(),
                 );
             }
             if write {
@@ -1088,7 +1101,7 @@ impl<'m> Builder<'m> {
                         format!("has Azure ML write `{sname}` through datastore `{display}`"),
                     ),
                     Vec::new(),
-                    vec![tag.clone()],
+                    tags.clone(),
                 );
             }
         }
@@ -1096,6 +1109,10 @@ impl<'m> Builder<'m> {
         let Some(i) = identity else { return };
         for s in self.resources_of(ResourceKind::StorageAccount) {
             let sname = self.m.resource(s).name.clone();
+            if !self.can_blob(i, Op::BlobRead, s) && !self.can_blob(i, Op::BlobWrite, s) {
+                continue;
+            }
+            let Some(hop) = self.service_hop(w, s) else { continue };
             for (op, conclusion, verb) in [
                 (Op::BlobRead, Fact::DataRead(s), "read"),
                 (Op::BlobWrite, Fact::DataWrite(s), "write"),
@@ -1108,9 +1125,38 @@ impl<'m> Builder<'m> {
                         conclusion,
                         fact_text(Some(w), Some(s), format!("adds a datastore for `{sname}` to `{wname}` (P30) and has Azure ML {verb} it with the workspace identity")),
                         Vec::new(),
-                        vec![tag.clone(), "unverified-step: P30 re-pointing datastores is derived, not documented".into()],
+                        hop.iter()
+                            .cloned()
+                            .chain([tag.clone(), "unverified-step: P30 re-pointing datastores is derived, not documented".into()])
+                            .collect(),
                     );
                 }
+            }
+        }
+    }
+
+    /// The network hop Azure ML makes to a storage account with the workspace's identity: open (the
+    /// evidence, as tags) or not (recorded as blocked or undecided).
+    fn service_hop(&mut self, w: ResourceId, s: ResourceId) -> Option<Vec<String>> {
+        let place = Place::Resource(w);
+        let endpoint = Endpoint::Blob(s);
+        match self.oracle.decide(self.m, place, endpoint) {
+            NetDecision::Open { text, evidence, .. } => Some(if self.oracle.applied() {
+                vec![format!(
+                    "Azure ML reaches `{}`: {text}; {}",
+                    self.m.resource(s).name,
+                    evidence.join(", ")
+                )]
+            } else {
+                Vec::new()
+            }),
+            NetDecision::Blocked(reason) => {
+                self.blocked.push((place, endpoint, reason));
+                None
+            }
+            NetDecision::Unknown(reason) => {
+                self.undecided.push((place, endpoint, reason));
+                None
             }
         }
     }
@@ -1402,7 +1448,8 @@ impl<'m> Builder<'m> {
     }
 
     /// Network premises: every place an actor can be, to every endpoint a step can target.
-    fn network_rules(&mut self, oracle: &dyn NetworkOracle) {
+    fn network_rules(&mut self) {
+        let oracle = self.oracle;
         let endpoints: Vec<Endpoint> = self
             .facts
             .iter()
@@ -1426,8 +1473,13 @@ impl<'m> Builder<'m> {
         places.dedup();
         for place in places {
             for &endpoint in &endpoints {
-                if let NetDecision::Open(decision) = oracle.decide(self.m, place, endpoint) {
-                    self.rule(
+                match oracle.decide(self.m, place, endpoint) {
+                    NetDecision::Open {
+                        text,
+                        packet,
+                        path,
+                        evidence,
+                    } => self.rule(
                         RuleId::Network,
                         Channel::Data,
                         &[Fact::At(place)],
@@ -1435,11 +1487,16 @@ impl<'m> Builder<'m> {
                         Evidence::Network {
                             place,
                             endpoint,
-                            decision,
+                            decision: text,
+                            packet,
+                            path,
+                            rules: evidence,
                         },
                         Vec::new(),
                         Vec::new(),
-                    );
+                    ),
+                    NetDecision::Blocked(reason) => self.blocked.push((place, endpoint, reason)),
+                    NetDecision::Unknown(reason) => self.undecided.push((place, endpoint, reason)),
                 }
             }
         }
@@ -1479,6 +1536,8 @@ impl<'m> Builder<'m> {
             graph,
             scopes: self.scopes,
             network_applied,
+            blocked: self.blocked,
+            undecided: self.undecided,
             fact_index: self.fact_index,
             scope_index: self.scope_index,
             fact_nodes,

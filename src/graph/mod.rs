@@ -14,6 +14,7 @@ pub mod fact;
 pub mod network;
 pub mod ops;
 pub mod rule;
+pub mod text;
 
 use std::collections::HashMap;
 
@@ -71,6 +72,10 @@ pub struct AccessGraph {
     pub scopes: Vec<TargetScope>,
     /// Whether network premises were decided by a network model (false: all assumed open).
     pub network_applied: bool,
+    /// (place, endpoint) pairs no packet connects, with the rules that block them.
+    pub blocked: Vec<(Place, Endpoint, String)>,
+    /// (place, endpoint) pairs the oracle could not decide, with why.
+    pub undecided: Vec<(Place, Endpoint, String)>,
     fact_index: HashMap<Fact, FactId>,
     scope_index: HashMap<String, u32>,
     fact_nodes: Vec<NodeIndex>,

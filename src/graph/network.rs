@@ -1,17 +1,30 @@
 //! The network premises of the graph. A [`NetworkOracle`] decides, for a place an actor can be and an
 //! endpoint a step sends a request to, whether some packet gets through; the graph turns each open pair
-//! into a `Network` rule instance `At(place) ⇒ Reach(endpoint)`.
+//! into a `Network` rule instance `At(place) ⇒ Reach(endpoint)`, and remembers the pairs that are blocked
+//! (for explaining a `no`) or undecided (which make a `no` an `unknown`).
 
 use super::fact::{Endpoint, Place};
 use crate::model::Model;
+use crate::network::{Packet, Path};
 
 /// The decision for one (place, endpoint) pair.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NetDecision {
-    /// Some packet gets through; the text says which and why.
-    Open(String),
+    /// Some packet gets through.
+    Open {
+        /// The decision in words.
+        text: String,
+        /// The packet, when a network model decided.
+        packet: Option<Packet>,
+        /// The way it took.
+        path: Option<Path>,
+        /// The rules that let it through.
+        evidence: Vec<String>,
+    },
     /// No packet gets through; the text names the rules that stop it.
     Blocked(String),
+    /// Not decided (a solver timeout, or an internal check that failed); the reason.
+    Unknown(String),
 }
 
 /// Decides network premises.
@@ -22,15 +35,20 @@ pub trait NetworkOracle {
     fn applied(&self) -> bool;
 }
 
-/// Every network premise holds: used for `ignoring network`, and until a network model decides.
+/// Every network premise holds: used for `ignoring network`.
 pub struct AssumedOpen {
-    /// Why the premises hold: "ignoring network" or "network reasoning not applied".
+    /// Why the premises hold, e.g. "ignoring network".
     pub reason: &'static str,
 }
 
 impl NetworkOracle for AssumedOpen {
     fn decide(&self, _: &Model, _: Place, _: Endpoint) -> NetDecision {
-        NetDecision::Open(self.reason.to_string())
+        NetDecision::Open {
+            text: self.reason.to_string(),
+            packet: None,
+            path: None,
+            evidence: Vec::new(),
+        }
     }
 
     fn applied(&self) -> bool {

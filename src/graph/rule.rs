@@ -228,8 +228,14 @@ pub enum Evidence {
         place: Place,
         /// To where.
         endpoint: Endpoint,
-        /// How it was decided.
+        /// How it was decided, in words.
         decision: String,
+        /// The packet that gets through, when a network model decided.
+        packet: Option<crate::network::Packet>,
+        /// The way it took.
+        path: Option<crate::network::Path>,
+        /// The rules that let it through.
+        rules: Vec<String>,
     },
 }
 

@@ -209,7 +209,7 @@ pub enum Props {
 }
 
 /// Managed network isolation of a workspace.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ManagedNetwork {
     /// No managed VNet.
     Disabled,

@@ -7,64 +7,10 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use crate::answer::{Actor, Answer, Listed, Verdict, Witness};
-use crate::graph::ops::Op;
-use crate::graph::{AccessGraph, Endpoint, Evidence, Fact, FactId, Place, RuleIdx};
+use crate::graph::text::{endpoint_text, fact_text, place_text, step_text};
+use crate::graph::{AccessGraph, Endpoint, Evidence, FactId, Place, RuleIdx};
 use crate::model::Model;
 use crate::rbac::ConditionStatus;
-
-/// A fact in words.
-pub fn fact_text(g: &AccessGraph, f: &Fact) -> String {
-    let m = &g.model;
-    let r = |id| m.resource_display(id);
-    let scope = |s: u32| {
-        g.scope(s)
-            .map_or("?".to_string(), |x| x.resource.map_or(x.display.clone(), r))
-    };
-    match *f {
-        Fact::As(p) => format!("act-as {}", m.principal(p).name),
-        Fact::Member(p, grp) => format!("{} is a member of {}", m.principal(p).name, m.principal(grp).name),
-        Fact::Holds(c) => format!(
-            "holds credential {}",
-            m.credentials.get(c.index()).map_or("?", |c| c.name.as_str())
-        ),
-        Fact::At(p) => format!("at {}", place_text(m, p)),
-        Fact::Reach(e) => format!("reach {}", endpoint_text(m, e)),
-        Fact::Can(op, s) => format!(
-            "may {} on {}",
-            Op::from_code(op).map_or("?".to_string(), |o| o
-                .name(g.scope(s).and_then(|x| x.resource).map(|x| m.resource(x)))),
-            scope(s)
-        ),
-        Fact::Assign(s) => format!("assign on {}", scope(s)),
-        Fact::AssignSome(s, _) => format!("assign some roles on {}", scope(s)),
-        Fact::Key(s) => format!("holds the account key of {}", r(s)),
-        Fact::SharedKeyOn(s) => format!("Shared Key of {} turned on", r(s)),
-        Fact::DatastoreSecret(d) => format!("holds the secret of datastore {}", r(d)),
-        Fact::AcrAdmin(x) => format!("holds the admin credentials of {}", r(x)),
-        Fact::VaultPolicy(v) => format!("has an access policy on {}", r(v)),
-        Fact::EndpointSecret(e) => format!("holds a key or token of {}", r(e)),
-        Fact::Created(x) => format!("created {}", r(x)),
-        Fact::Exec(x) => format!("exec on {}", r(x)),
-        Fact::DataRead(s) => format!("data-read of {}", r(s)),
-        Fact::DataWrite(s) => format!("data-write of {}", r(s)),
-        Fact::Secrets(v) => format!("secrets of {}", r(v)),
-        Fact::Invoke(e) => format!("invoke {}", r(e)),
-        Fact::Push(x) => format!("push to {}", r(x)),
-        Fact::Use(w) => format!("use {}", r(w)),
-        Fact::Unmodelled(x) => format!("change {} (unmodelled)", r(x)),
-    }
-}
-
-fn place_text(m: &Model, p: Place) -> String {
-    match p {
-        Place::Location(l) => format!("location {}", m.location(l).name),
-        Place::Resource(r) => m.resource_display(r),
-    }
-}
-
-fn endpoint_text(m: &Model, e: Endpoint) -> String {
-    format!("the {} of {}", e.service(), m.resource_display(e.resource()))
-}
 
 /// One rendered step.
 struct Step {
@@ -88,8 +34,15 @@ fn steps(g: &AccessGraph, w: &Witness) -> Vec<Step> {
                     place,
                     endpoint,
                     decision,
+                    rules,
+                    ..
                 } => {
-                    network.insert(rule.conclusion, (*place, *endpoint, decision.clone()));
+                    let text = if rules.is_empty() {
+                        decision.clone()
+                    } else {
+                        format!("{decision}; let through by {}", rules.join(", "))
+                    };
+                    network.insert(rule.conclusion, (*place, *endpoint, text));
                 }
                 _ => {
                     // A place gained by running code: refer to the step that gave it.
@@ -107,6 +60,14 @@ fn steps(g: &AccessGraph, w: &Witness) -> Vec<Step> {
             if let Some(k) = by_fact.get(p) {
                 premises.push(k.to_string());
             } else if let Some(x) = network.get(p) {
+                // The place a packet leaves from may come from an earlier step (code running there).
+                if let Place::Resource(_) = x.0
+                    && let Some(at) = g.fact_id(&crate::graph::Fact::At(x.0))
+                    && let Some(k) = places.get(&at)
+                    && !premises.contains(&k.to_string())
+                {
+                    premises.push(k.to_string());
+                }
                 net.push(x.clone());
             }
         }
@@ -118,75 +79,7 @@ fn steps(g: &AccessGraph, w: &Witness) -> Vec<Step> {
             network: net,
         });
     }
-    let _ = places;
     out
-}
-
-fn step_text(g: &AccessGraph, r: RuleIdx) -> String {
-    let m = &g.model;
-    let Some(rule) = g.rule(r) else { return String::new() };
-    let scope = |s: u32| {
-        g.scope(s).map_or("?".to_string(), |x| {
-            x.resource.map_or(x.display.clone(), |id| m.resource_display(id))
-        })
-    };
-    match &rule.evidence {
-        Evidence::Membership { member, group } => {
-            format!(
-                "`{}` is a member of `{}`",
-                m.principal(*member).name,
-                m.principal(*group).name
-            )
-        }
-        Evidence::Grant {
-            principal,
-            operation,
-            data,
-            scope: s,
-            ..
-        } => {
-            let conclusion = g.fact(rule.conclusion).map(|f| fact_text(g, f)).unwrap_or_default();
-            if *data
-                || matches!(
-                    g.fact(rule.conclusion),
-                    Some(Fact::Push(_) | Fact::Invoke(_) | Fact::Secrets(_) | Fact::DataRead(_) | Fact::DataWrite(_))
-                )
-            {
-                format!(
-                    "as `{}`, gets {conclusion} (`{operation}`)",
-                    m.principal(*principal).name
-                )
-            } else {
-                format!(
-                    "`{}` may perform `{operation}` on `{}`",
-                    m.principal(*principal).name,
-                    scope(*s)
-                )
-            }
-        }
-        Evidence::Assigned {
-            at,
-            role,
-            operation,
-            scope: s,
-        } => format!(
-            "assigns itself `{role}` at `{}`, and so may perform `{operation}` on `{}`",
-            scope(*at),
-            scope(*s)
-        ),
-        Evidence::Fact { text, .. } => text.clone(),
-        Evidence::Network {
-            place,
-            endpoint,
-            decision,
-        } => {
-            format!(
-                "from {} to {}: {decision}",
-                place_text(m, *place),
-                endpoint_text(m, *endpoint)
-            )
-        }
-    }
 }
 
 fn evidence_lines(g: &AccessGraph, r: RuleIdx) -> Vec<String> {
@@ -295,6 +188,12 @@ pub fn render_text(g: &AccessGraph, a: &Answer) -> String {
                 a.proof.facts,
                 a.proof.rules
             );
+            if !a.network_blocks.is_empty() {
+                let _ = writeln!(out, "the network stops these steps (no packet passes):");
+                for b in &a.network_blocks {
+                    let _ = writeln!(out, "  - {b}");
+                }
+            }
         }
         Verdict::Unknown => {
             let _ = writeln!(out, "unknown");
@@ -425,9 +324,16 @@ fn evidence_json(g: &AccessGraph, r: RuleIdx) -> Value {
             place,
             endpoint,
             decision,
-        } => {
-            json!({"from": place_text(m, *place), "to": endpoint_text(m, *endpoint), "decision": decision})
-        }
+            packet,
+            rules,
+            ..
+        } => json!({
+            "from": place_text(m, *place),
+            "to": endpoint_text(m, *endpoint),
+            "decision": decision,
+            "packet": packet.map(|p| packet_json(&p)),
+            "rules": rules,
+        }),
     }
 }
 
@@ -477,9 +383,22 @@ pub fn render_json(g: &AccessGraph, a: &Answer) -> Value {
         "listed": a.listed.iter().map(|l| listed_json(g, l)).collect::<Vec<_>>(),
         "proof": (a.verdict == Verdict::No).then(|| json!({"actors": a.proof.actors, "facts": a.proof.facts, "rule_instances": a.proof.rules})),
         "unknown": a.unknown,
+        "network_blocks": a.network_blocks,
         "assumptions": a.assumptions,
         "notes": a.notes,
         "network_applied": g.network_applied,
         "elapsed_ms": a.elapsed_ms,
+    })
+}
+
+/// A packet as JSON.
+pub fn packet_json(p: &crate::network::Packet) -> Value {
+    json!({
+        "protocol": "tcp",
+        "source": std::net::Ipv4Addr::from(p.src).to_string(),
+        "source_port": p.src_port,
+        "destination": std::net::Ipv4Addr::from(p.dst).to_string(),
+        "destination_port": p.dst_port,
+        "source_after_nat": p.nat_src.map(|n| std::net::Ipv4Addr::from(n).to_string()),
     })
 }

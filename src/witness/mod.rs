@@ -15,6 +15,7 @@ use crate::model::resource::{AuthMode, DatastoreCredentials};
 use crate::model::{
     CredentialKind, Holder, IdentityOf, Model, PrincipalId, PrincipalKind, Props, ResourceId, ResourceKind, prospective,
 };
+use crate::network;
 use crate::rbac::evaluate::role_allows;
 use crate::rbac::scope::{self, Coverage};
 use crate::rbac::{OpKind, Rbac, Request, RequestAttributes, catalog};
@@ -224,13 +225,35 @@ fn check_step(
                 format!("role `{role}` does not grant `{operation}`")
             })
         }
-        (_, Evidence::Network { place, endpoint, .. }) => {
+        (
+            _,
+            Evidence::Network {
+                place,
+                endpoint,
+                packet,
+                path,
+                ..
+            },
+        ) => {
             ensure(rule == RuleId::Network && *conclusion == Fact::Reach(*endpoint), || {
                 "wrong network conclusion".into()
             })?;
             ensure(premises.contains(&Fact::At(*place)), || {
                 "the packet does not leave from a place of the actor".into()
-            })
+            })?;
+            // A packet found by the network model is replayed by the concrete evaluator.
+            match (packet, path) {
+                (Some(p), Some(way)) => {
+                    ensure(way.endpoint == *endpoint, || "the packet goes elsewhere".into())?;
+                    let ok = network::origins(m, *place)
+                        .into_iter()
+                        .any(|o| network::eval::pass(m, o, way, p).is_ok());
+                    ensure(ok, || {
+                        format!("the packet {p} does not pass {}", network::path_text(m, way))
+                    })
+                }
+                _ => ensure(!g.network_applied, || "a network premise without a packet".into()),
+            }
         }
         (RuleId::ClientSecret | RuleId::P22, Evidence::Fact { .. }) => Ok(()),
         (

@@ -2,14 +2,15 @@
 
 use std::io::Write;
 
-use super::super::args::{Format, QueryArgs};
+use super::super::args::{Engine, Format, QueryArgs};
 use super::super::exit::Status;
 use crate::answer::{self, Verdict};
 use crate::graph::build::build;
-use crate::graph::network::AssumedOpen;
+use crate::graph::network::{AssumedOpen, NetworkOracle};
 use crate::query;
 use crate::report::Color;
 use crate::report::answer::{render_json, render_text};
+use crate::smt::oracle::Z3Oracle;
 use crate::witness;
 
 pub fn run(a: &QueryArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<Status> {
@@ -31,13 +32,36 @@ pub fn run(a: &QueryArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write
             return Ok(Status::Error);
         }
     };
-    let reason = if resolved.ignoring_network {
-        "ignoring network"
-    } else {
-        "assumed open: network reasoning not applied"
+    let z3 = Z3Oracle::new(a.timeout, a.dump_smt.is_some());
+    let open = AssumedOpen {
+        reason: "ignoring network",
     };
-    let graph = build(&loaded.model, &AssumedOpen { reason });
-    let answer = answer::run(&graph, &resolved, &answer::Options { paths: a.paths });
+    let oracle: &dyn NetworkOracle = if resolved.ignoring_network { &open } else { &z3 };
+    let graph = build(&loaded.model, oracle);
+    if let Some(dir) = &a.dump_smt {
+        write_dumps(dir, &z3.dumps(), err)?;
+    }
+    let options = answer::Options {
+        paths: a.paths,
+        timeout_ms: a.timeout,
+    };
+    let answer = match a.engine {
+        Engine::Graph => answer::run(&graph, &resolved, &options),
+        Engine::Smt => answer::smt::run(&graph, &resolved, &options),
+        Engine::Both => {
+            let g = answer::run(&graph, &resolved, &options);
+            let s = answer::smt::run(&graph, &resolved, &options);
+            if let Err(disagreement) = answer::smt::agree(&graph, &g, &s) {
+                writeln!(
+                    err,
+                    "mlaccess: internal error: the graph and SMT engines disagree ({disagreement}); the answer is not shown. \
+                     Please report this with the model and the query."
+                )?;
+                return Ok(Status::Error);
+            }
+            g
+        }
+    };
     // Every witness is replayed against the model before it is shown.
     for w in answer.witnesses.iter().chain(answer.listed.iter().map(|l| &l.witness)) {
         if let Err(problem) = witness::replay(&loaded.model, &graph, w) {
@@ -67,4 +91,19 @@ pub fn run(a: &QueryArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write
         Verdict::No => Status::No,
         Verdict::Unknown => Status::Unknown,
     })
+}
+
+fn write_dumps(dir: &std::path::Path, dumps: &[(String, String)], err: &mut dyn Write) -> std::io::Result<()> {
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        writeln!(err, "mlaccess: warning: cannot create `{}`: {e}", dir.display())?;
+        return Ok(());
+    }
+    for (i, (name, script)) in dumps.iter().enumerate() {
+        let file = dir.join(format!("network-{i:04}.smt2"));
+        let text = format!("; {name}\n{script}");
+        if let Err(e) = std::fs::write(&file, text) {
+            writeln!(err, "mlaccess: warning: cannot write `{}`: {e}", file.display())?;
+        }
+    }
+    Ok(())
 }

@@ -1,0 +1,133 @@
+//! Graph entities in words: facts, places, endpoints and steps, for reports and explanations.
+
+use super::ops::Op;
+use super::{AccessGraph, Endpoint, Evidence, Fact, Place, RuleIdx};
+use crate::model::Model;
+
+/// A fact in words.
+pub fn fact_text(g: &AccessGraph, f: &Fact) -> String {
+    let m = &g.model;
+    let r = |id| m.resource_display(id);
+    let scope = |s: u32| {
+        g.scope(s)
+            .map_or("?".to_string(), |x| x.resource.map_or(x.display.clone(), r))
+    };
+    match *f {
+        Fact::As(p) => format!("act-as {}", m.principal(p).name),
+        Fact::Member(p, grp) => format!("{} is a member of {}", m.principal(p).name, m.principal(grp).name),
+        Fact::Holds(c) => format!(
+            "holds credential {}",
+            m.credentials.get(c.index()).map_or("?", |c| c.name.as_str())
+        ),
+        Fact::At(p) => format!("at {}", place_text(m, p)),
+        Fact::Reach(e) => format!("reach {}", endpoint_text(m, e)),
+        Fact::Can(op, s) => format!(
+            "may {} on {}",
+            Op::from_code(op).map_or("?".to_string(), |o| o
+                .name(g.scope(s).and_then(|x| x.resource).map(|x| m.resource(x)))),
+            scope(s)
+        ),
+        Fact::Assign(s) => format!("assign on {}", scope(s)),
+        Fact::AssignSome(s, _) => format!("assign some roles on {}", scope(s)),
+        Fact::Key(s) => format!("holds the account key of {}", r(s)),
+        Fact::SharedKeyOn(s) => format!("Shared Key of {} turned on", r(s)),
+        Fact::DatastoreSecret(d) => format!("holds the secret of datastore {}", r(d)),
+        Fact::AcrAdmin(x) => format!("holds the admin credentials of {}", r(x)),
+        Fact::VaultPolicy(v) => format!("has an access policy on {}", r(v)),
+        Fact::EndpointSecret(e) => format!("holds a key or token of {}", r(e)),
+        Fact::Created(x) => format!("created {}", r(x)),
+        Fact::Exec(x) => format!("exec on {}", r(x)),
+        Fact::DataRead(s) => format!("data-read of {}", r(s)),
+        Fact::DataWrite(s) => format!("data-write of {}", r(s)),
+        Fact::Secrets(v) => format!("secrets of {}", r(v)),
+        Fact::Invoke(e) => format!("invoke {}", r(e)),
+        Fact::Push(x) => format!("push to {}", r(x)),
+        Fact::Use(w) => format!("use {}", r(w)),
+        Fact::Unmodelled(x) => format!("change {} (unmodelled)", r(x)),
+    }
+}
+
+pub fn place_text(m: &Model, p: Place) -> String {
+    match p {
+        Place::Location(l) => format!("location {}", m.location(l).name),
+        Place::Resource(r) => m.resource_display(r),
+    }
+}
+
+pub fn endpoint_text(m: &Model, e: Endpoint) -> String {
+    format!("the {} of {}", e.service(), m.resource_display(e.resource()))
+}
+
+/// A step in one line, for explanations.
+pub fn summary(g: &AccessGraph, r: RuleIdx) -> String {
+    step_text(g, r)
+}
+
+/// A step in words.
+pub fn step_text(g: &AccessGraph, r: RuleIdx) -> String {
+    let m = &g.model;
+    let Some(rule) = g.rule(r) else { return String::new() };
+    let scope = |s: u32| {
+        g.scope(s).map_or("?".to_string(), |x| {
+            x.resource.map_or(x.display.clone(), |id| m.resource_display(id))
+        })
+    };
+    match &rule.evidence {
+        Evidence::Membership { member, group } => {
+            format!(
+                "`{}` is a member of `{}`",
+                m.principal(*member).name,
+                m.principal(*group).name
+            )
+        }
+        Evidence::Grant {
+            principal,
+            operation,
+            data,
+            scope: s,
+            ..
+        } => {
+            let conclusion = g.fact(rule.conclusion).map(|f| fact_text(g, f)).unwrap_or_default();
+            if *data
+                || matches!(
+                    g.fact(rule.conclusion),
+                    Some(Fact::Push(_) | Fact::Invoke(_) | Fact::Secrets(_) | Fact::DataRead(_) | Fact::DataWrite(_))
+                )
+            {
+                format!(
+                    "as `{}`, gets {conclusion} (`{operation}`)",
+                    m.principal(*principal).name
+                )
+            } else {
+                format!(
+                    "`{}` may perform `{operation}` on `{}`",
+                    m.principal(*principal).name,
+                    scope(*s)
+                )
+            }
+        }
+        Evidence::Assigned {
+            at,
+            role,
+            operation,
+            scope: s,
+        } => format!(
+            "assigns itself `{role}` at `{}`, and so may perform `{operation}` on `{}`",
+            scope(*at),
+            scope(*s)
+        ),
+        Evidence::Fact { text, .. } => text.clone(),
+        Evidence::Network {
+            place,
+            endpoint,
+            decision,
+            ..
+        } => {
+            format!(
+                "from {} to {}: {decision}",
+                place_text(m, *place),
+                endpoint_text(m, *endpoint)
+            )
+        }
+    }
+}

@@ -1,0 +1,531 @@
+//! The network question as bit-vector constraints: can some packet (source address, NATed source,
+//! destination address, source port; TCP to the path's port) from an origin get through a path? The same
+//! semantics as `network::eval`, written as constraints: NSG rules first-match by priority, every
+//! firewall rule a constraint, each component tracked so an unsatisfiable core names what blocks.
+
+use z3::ast::{BV, Bool};
+use z3::{Params, SatResult, Solver};
+
+use crate::model::network::{Access, AddressMatch, Cidr, Direction, Nsg, Protocol, ServiceTag};
+use crate::model::resource::{DefaultAction, ManagedNetwork, NetworkAcls, PublicAccess};
+use crate::model::{Model, Props, ResourceKind, SubnetId};
+use crate::network::{
+    AZURE_LOAD_BALANCER, NON_PUBLIC, Origin, Packet, Path, PathKind, Source, all_vnet_space, connected_vnets,
+    gateway_locations, service_endpoint_name, source_ranges, virtual_network_tag, vnet_of,
+};
+
+/// The outcome of one (origin, path) question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// A packet that gets through.
+    Packet(Packet),
+    /// No packet does; the labels of the components in the unsatisfiable core.
+    Blocked(Vec<String>),
+    /// The solver gave up (timeout); the reason.
+    Unknown(String),
+}
+
+fn cidr(a: &BV, c: Cidr) -> Bool {
+    if c.len == 0 {
+        return Bool::from_bool(true);
+    }
+    let hi = 31;
+    let lo = 32 - u32::from(c.len);
+    a.extract(hi, lo)
+        .eq(BV::from_u64(u64::from(c.addr >> lo), u32::from(c.len)))
+}
+
+fn within(a: &BV, list: &[Cidr]) -> Bool {
+    let parts: Vec<Bool> = list.iter().map(|c| cidr(a, *c)).collect();
+    Bool::or(&parts)
+}
+
+fn azure_public(m: &Model, a: &BV) -> Bool {
+    let locations: Vec<Cidr> = m
+        .locations
+        .iter()
+        .filter(|l| !l.ranges.iter().chain(l.egress.iter()).any(|c| c.len == 0))
+        .flat_map(|l| l.ranges.iter().chain(l.egress.iter()).copied())
+        .collect();
+    Bool::and(&[
+        within(a, &NON_PUBLIC).not(),
+        within(a, &all_vnet_space(m)).not(),
+        within(a, &locations).not(),
+    ])
+}
+
+fn public(m: &Model, a: &BV) -> Bool {
+    Bool::and(&[within(a, &NON_PUBLIC).not(), within(a, &all_vnet_space(m)).not()])
+}
+
+fn port_in(p: &BV, r: crate::model::network::PortRange) -> Bool {
+    Bool::and(&[
+        p.bvuge(BV::from_u64(u64::from(r.from), 16)),
+        p.bvule(BV::from_u64(u64::from(r.to), 16)),
+    ])
+}
+
+fn address(m: &Model, am: &AddressMatch, a: &BV, vnet_tag: &[Cidr], allow: bool, azure: &Bool) -> Bool {
+    match am {
+        AddressMatch::Any => Bool::from_bool(true),
+        AddressMatch::Cidr(c) => cidr(a, *c),
+        AddressMatch::Location(l) => {
+            let loc = m.location(*l);
+            let all: Vec<Cidr> = loc.ranges.iter().chain(loc.egress.iter()).copied().collect();
+            within(a, &all)
+        }
+        AddressMatch::Tag(ServiceTag::VirtualNetwork) => within(a, vnet_tag),
+        AddressMatch::Tag(ServiceTag::Internet) => within(a, &all_vnet_space(m)).not(),
+        AddressMatch::Tag(ServiceTag::AzureLoadBalancer) => cidr(a, AZURE_LOAD_BALANCER),
+        AddressMatch::Tag(ServiceTag::Other(name)) => {
+            if name.to_lowercase().starts_with("azuremachinelearning") {
+                Bool::or(&[azure.clone(), Bool::from_bool(allow)])
+            } else {
+                Bool::from_bool(allow)
+            }
+        }
+    }
+}
+
+/// The packet symbols.
+struct Sym {
+    src: BV,
+    nat: BV,
+    dst: BV,
+    sport: BV,
+    dport: u16,
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "mirrors network::eval::nsg argument for argument"
+)]
+fn nsg(
+    m: &Model,
+    n: &Nsg,
+    dir: Direction,
+    s: &Sym,
+    src: &BV,
+    dst: &BV,
+    at: SubnetId,
+    src_azure: &Bool,
+    dst_azure: &Bool,
+) -> Bool {
+    let vnet_tag = vnet_of(m, at).map(|v| virtual_network_tag(m, v)).unwrap_or_default();
+    let dport = BV::from_u64(u64::from(s.dport), 16);
+    let mut earlier: Vec<Bool> = Vec::new();
+    let mut allows: Vec<Bool> = Vec::new();
+    for r in n.rules.iter().filter(|r| r.direction == dir) {
+        let allow = r.access == Access::Allow;
+        let proto = Bool::from_bool(matches!(r.protocol, Protocol::Any | Protocol::Tcp));
+        let srcs: Vec<Bool> = r
+            .source
+            .iter()
+            .map(|a| address(m, a, src, &vnet_tag, allow, src_azure))
+            .collect();
+        let sports: Vec<Bool> = r.source_ports.iter().map(|p| port_in(&s.sport, *p)).collect();
+        let dsts: Vec<Bool> = r
+            .destination
+            .iter()
+            .map(|a| address(m, a, dst, &vnet_tag, allow, dst_azure))
+            .collect();
+        let dports: Vec<Bool> = r.destination_ports.iter().map(|p| port_in(&dport, *p)).collect();
+        let matched = Bool::and(&[
+            proto,
+            Bool::or(&srcs),
+            Bool::or(&sports),
+            Bool::or(&dsts),
+            Bool::or(&dports),
+        ]);
+        if allow {
+            let mut parts = vec![matched.clone()];
+            parts.extend(earlier.iter().map(|e| e.not()));
+            allows.push(Bool::and(&parts));
+        }
+        earlier.push(matched);
+    }
+    Bool::or(&allows)
+}
+
+fn subnet_nsg(m: &Model, s: SubnetId) -> Option<&Nsg> {
+    m.network
+        .subnet(s)
+        .and_then(|x| x.nsg)
+        .and_then(|n| m.network.nsgs.get(n.index()))
+}
+
+/// The constraints of one (origin, path) question, each with a label for unsatisfiable cores.
+fn constraints(m: &Model, origin: Origin, path: &Path, s: &Sym) -> Vec<(String, Bool)> {
+    let mut out: Vec<(String, Bool)> = Vec::new();
+    let ranges = source_ranges(m, origin, path);
+    let src_azure = ranges.is_none();
+    let src_label = format!("source: {}", crate::network::source_text(m, origin.source));
+    match &ranges {
+        Some(list) => out.push((src_label, within(&s.src, list))),
+        None => out.push((src_label, azure_public(m, &s.src))),
+    }
+    let public_path = matches!(path.kind, PathKind::Public | PathKind::NodePublic);
+    let nat = matches!(origin.source, Source::Subnet(_)) && public_path;
+    if nat {
+        out.push(("outbound NAT to a public Azure address".into(), azure_public(m, &s.nat)));
+    }
+    let seen = if nat { s.nat.clone() } else { s.src.clone() };
+    let seen_azure = Bool::from_bool(src_azure || nat);
+    if let Source::Subnet(sub) = origin.source
+        && let Some(n) = subnet_nsg(m, sub)
+    {
+        let dst_azure = if public_path {
+            azure_public(m, &s.dst)
+        } else {
+            Bool::from_bool(false)
+        };
+        out.push((
+            format!("NSG {} outbound on {}", n.name, m.network.subnet_name(sub)),
+            nsg(
+                m,
+                n,
+                Direction::Outbound,
+                s,
+                &s.src,
+                &s.dst,
+                sub,
+                &Bool::from_bool(false),
+                &dst_azure,
+            ),
+        ));
+    }
+    match path.kind {
+        PathKind::Public => {
+            out.push(("a public endpoint's address".into(), public(m, &s.dst)));
+            match managed(m, origin, path) {
+                Some((label, true)) => out.push((label, Bool::from_bool(true))),
+                Some((label, false)) => out.push((label, Bool::from_bool(false))),
+                None => out.push(firewall(m, origin, path, &seen, &seen_azure)),
+            }
+        }
+        PathKind::Private(pe_id) => {
+            if let Some(pe) = m.network.private_endpoint(pe_id)
+                && let Some(sub) = m.network.subnet(pe.subnet)
+            {
+                let dst = match pe.ip {
+                    Some(ip) => s.dst.eq(BV::from_u64(u64::from(ip), 32)),
+                    None => cidr(&s.dst, sub.prefix),
+                };
+                out.push((format!("address of private endpoint {}", pe.name), dst));
+                out.push(route(m, origin, pe.subnet));
+                if sub.private_endpoint_network_policies
+                    && let Some(n) = subnet_nsg(m, pe.subnet)
+                {
+                    out.push((
+                        format!("NSG {} inbound on {}", n.name, m.network.subnet_name(pe.subnet)),
+                        nsg(
+                            m,
+                            n,
+                            Direction::Inbound,
+                            s,
+                            &s.src,
+                            &s.dst,
+                            pe.subnet,
+                            &Bool::from_bool(false),
+                            &Bool::from_bool(false),
+                        ),
+                    ));
+                }
+            }
+        }
+        PathKind::NodePrivate(sub_id) => {
+            if let Some(sub) = m.network.subnet(sub_id) {
+                out.push(("an address of the node's subnet".into(), cidr(&s.dst, sub.prefix)));
+                out.push(route(m, origin, sub_id));
+                if let Some(n) = subnet_nsg(m, sub_id) {
+                    out.push((
+                        format!("NSG {} inbound on {}", n.name, m.network.subnet_name(sub_id)),
+                        nsg(
+                            m,
+                            n,
+                            Direction::Inbound,
+                            s,
+                            &s.src,
+                            &s.dst,
+                            sub_id,
+                            &Bool::from_bool(false),
+                            &Bool::from_bool(false),
+                        ),
+                    ));
+                }
+            }
+        }
+        PathKind::NodePublic => {
+            out.push(("the node's public address".into(), public(m, &s.dst)));
+            if let Some((label, ok)) = managed(m, origin, path)
+                && !ok
+            {
+                out.push((label, Bool::from_bool(false)));
+            }
+            let node = path.endpoint.resource();
+            let subnet = match &m.resource(node).props {
+                Props::Compute(c) if matches!(crate::network::position(m, node), Source::Subnet(_)) => c.subnet,
+                Props::Vm(v) => v.subnet,
+                _ => None,
+            };
+            if let Some(sub_id) = subnet
+                && let Some(n) = subnet_nsg(m, sub_id)
+            {
+                let node_addr = BV::from_u64(u64::from(m.network.subnet(sub_id).map_or(0, |x| x.prefix.addr)), 32);
+                out.push((
+                    format!("NSG {} inbound on {}", n.name, m.network.subnet_name(sub_id)),
+                    nsg(
+                        m,
+                        n,
+                        Direction::Inbound,
+                        s,
+                        &seen,
+                        &node_addr,
+                        sub_id,
+                        &seen_azure,
+                        &Bool::from_bool(false),
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn route(m: &Model, origin: Origin, to: SubnetId) -> (String, Bool) {
+    let Some(v) = vnet_of(m, to) else {
+        return ("route".into(), Bool::from_bool(false));
+    };
+    let vname = m
+        .network
+        .vnets
+        .get(v.index())
+        .map_or("?", |x| x.name.as_str())
+        .to_string();
+    let ok = match origin.source {
+        Source::Location(l) => gateway_locations(m, v).contains(&l),
+        Source::Subnet(s) => vnet_of(m, s).is_some_and(|u| connected_vnets(m, v).contains(&u)),
+        _ => false,
+    };
+    (
+        format!(
+            "route from {} into {vname}",
+            crate::network::source_text(m, origin.source)
+        ),
+        Bool::from_bool(ok),
+    )
+}
+
+fn managed(m: &Model, origin: Origin, path: &Path) -> Option<(String, bool)> {
+    let Source::Managed(w, mode) = origin.source else {
+        return None;
+    };
+    let target = path.endpoint.resource();
+    let own = match &m.resource(w).props {
+        Props::Workspace(p) => [p.storage_account, p.key_vault, p.container_registry, Some(w)].contains(&Some(target)),
+        _ => false,
+    };
+    let name = &m.resource(w).name;
+    if own && path.kind == PathKind::Public {
+        return Some((
+            format!("managed private endpoint of the managed network of {name}"),
+            true,
+        ));
+    }
+    (mode == ManagedNetwork::AllowOnlyApprovedOutbound).then(|| {
+        (
+            format!("the managed network of {name} allows only approved outbound traffic"),
+            false,
+        )
+    })
+}
+
+fn acls(m: &Model, a: &NetworkAcls, origin: Origin, path: &Path, seen: &BV, seen_azure: &Bool) -> Bool {
+    if a.default_action == DefaultAction::Allow {
+        return Bool::from_bool(true);
+    }
+    let ip = Bool::and(&[seen_azure.not(), within(seen, &a.ip_rules)]);
+    let vnet = match origin.source {
+        Source::Subnet(s) => {
+            a.virtual_network_rules.contains(&s)
+                && service_endpoint_name(m, path.endpoint).is_some_and(|svc| {
+                    m.network
+                        .subnet(s)
+                        .is_some_and(|x| x.service_endpoints.iter().any(|e| e.eq_ignore_ascii_case(svc)))
+                })
+        }
+        _ => false,
+    };
+    let resource = origin.resource.is_some_and(|r| {
+        a.resource_access_rules.contains(&r)
+            || (a.bypass_azure_services && m.resource(r).kind == ResourceKind::Workspace)
+    });
+    Bool::or(&[ip, Bool::from_bool(vnet || resource)])
+}
+
+fn firewall(m: &Model, origin: Origin, path: &Path, seen: &BV, seen_azure: &Bool) -> (String, Bool) {
+    let target = path.endpoint.resource();
+    let name = m.resource_display(target);
+    let label = format!("firewall of {name} ({})", firewall_summary(m, target));
+    let ip_only = |rules: &[Cidr]| {
+        if rules.is_empty() {
+            Bool::from_bool(true)
+        } else {
+            Bool::and(&[seen_azure.not(), within(seen, rules)])
+        }
+    };
+    let cond = match &m.resource(target).props {
+        Props::Storage(s) if s.public_network_access == PublicAccess::Enabled => {
+            acls(m, &s.network_acls, origin, path, seen, seen_azure)
+        }
+        Props::KeyVault(v) if v.public_network_access == PublicAccess::Enabled => {
+            acls(m, &v.network_acls, origin, path, seen, seen_azure)
+        }
+        Props::Registry(r) if r.public_network_access == PublicAccess::Enabled => {
+            if r.default_action == DefaultAction::Allow {
+                Bool::from_bool(true)
+            } else {
+                Bool::and(&[seen_azure.not(), within(seen, &r.ip_rules)])
+            }
+        }
+        Props::Workspace(w) if w.public_network_access == PublicAccess::Enabled => ip_only(&w.ip_rules),
+        Props::Endpoint(e) if e.public_network_access == PublicAccess::Enabled => {
+            match m.resource(target).parent.map(|w| &m.resource(w).props) {
+                Some(Props::Workspace(w)) => ip_only(&w.ip_rules),
+                _ => Bool::from_bool(true),
+            }
+        }
+        _ => Bool::from_bool(false),
+    };
+    (label, cond)
+}
+
+/// Asks Z3 for a packet. `timeout_ms` bounds the solver; `dump` receives the SMT-LIB of the question.
+pub fn solve(m: &Model, origin: Origin, path: &Path, timeout_ms: Option<u64>, dump: Option<&mut String>) -> Outcome {
+    let s = Sym {
+        src: BV::new_const("src", 32),
+        nat: BV::new_const("nat_src", 32),
+        dst: BV::new_const("dst", 32),
+        sport: BV::new_const("src_port", 16),
+        dport: path.port,
+    };
+    let solver = Solver::new();
+    if let Some(ms) = timeout_ms {
+        let mut p = Params::new();
+        p.set_u32("timeout", u32::try_from(ms).unwrap_or(u32::MAX));
+        solver.set_params(&p);
+    }
+    let parts = constraints(m, origin, path, &s);
+    let mut trackers: Vec<(Bool, String)> = Vec::new();
+    for (i, (label, c)) in parts.iter().enumerate() {
+        let t = Bool::new_const(format!("track_{i}"));
+        solver.assert_and_track(c.clone(), &t);
+        trackers.push((t, label.clone()));
+    }
+    if let Some(d) = dump {
+        d.push_str(&solver.to_smt2());
+    }
+    // Prefer packets that read naturally (an ephemeral source port, host addresses rather than network
+    // addresses); drop the preference when nothing else passes.
+    let nice = [
+        s.sport.bvuge(BV::from_u64(49152, 16)),
+        s.src.extract(7, 0).eq(BV::from_u64(0, 8)).not(),
+        s.dst.extract(7, 0).eq(BV::from_u64(0, 8)).not(),
+        s.nat.extract(7, 0).eq(BV::from_u64(0, 8)).not(),
+        s.nat.eq(&s.dst).not(),
+        s.src.eq(&s.dst).not(),
+    ];
+    let result = match solver.check_assumptions(&nice) {
+        SatResult::Sat => SatResult::Sat,
+        SatResult::Unknown => SatResult::Unknown,
+        SatResult::Unsat => solver.check(),
+    };
+    match result {
+        SatResult::Sat => {
+            let Some(model) = solver.get_model() else {
+                return Outcome::Unknown("the solver found a packet but gave no model".into());
+            };
+            let value = |bv: &BV| model.eval(bv, true).and_then(|v| v.as_u64()).unwrap_or(0);
+            let public_path = matches!(path.kind, PathKind::Public | PathKind::NodePublic);
+            let nat = matches!(origin.source, Source::Subnet(_)) && public_path;
+            Outcome::Packet(Packet {
+                src: u32::try_from(value(&s.src)).unwrap_or(0),
+                dst: u32::try_from(value(&s.dst)).unwrap_or(0),
+                src_port: u16::try_from(value(&s.sport)).unwrap_or(0),
+                dst_port: path.port,
+                protocol: Protocol::Tcp,
+                nat_src: nat.then(|| u32::try_from(value(&s.nat)).unwrap_or(0)),
+            })
+        }
+        SatResult::Unsat => {
+            let core = solver.get_unsat_core();
+            let mut labels: Vec<String> = trackers
+                .iter()
+                .filter(|(t, _)| core.iter().any(|c| c == t))
+                .map(|(_, l)| l.clone())
+                .filter(|l| !l.starts_with("source:"))
+                .collect();
+            if labels.is_empty() {
+                labels = trackers.iter().map(|(_, l)| l.clone()).collect();
+            }
+            Outcome::Blocked(labels)
+        }
+        SatResult::Unknown => Outcome::Unknown(
+            solver
+                .get_reason_unknown()
+                .unwrap_or_else(|| "the solver gave up".into()),
+        ),
+    }
+}
+
+/// The rules of a resource's public-endpoint firewall, in words, for explanations.
+fn firewall_summary(m: &Model, r: crate::model::ResourceId) -> String {
+    let list = |c: &[Cidr]| {
+        if c.is_empty() {
+            "none".to_string()
+        } else {
+            c.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+        }
+    };
+    let acl = |pna: PublicAccess, a: &NetworkAcls| {
+        if pna == PublicAccess::Disabled {
+            return "public network access disabled".to_string();
+        }
+        if a.default_action == DefaultAction::Allow {
+            return "default action Allow".to_string();
+        }
+        let vnets: Vec<String> = a
+            .virtual_network_rules
+            .iter()
+            .map(|s| m.network.subnet_name(*s))
+            .collect();
+        format!(
+            "default action Deny; IP rules: {}; virtual network rules: {}; trusted services bypass: {}",
+            list(&a.ip_rules),
+            if vnets.is_empty() {
+                "none".to_string()
+            } else {
+                vnets.join(", ")
+            },
+            if a.bypass_azure_services { "on" } else { "off" }
+        )
+    };
+    match &m.resource(r).props {
+        Props::Storage(s) => acl(s.public_network_access, &s.network_acls),
+        Props::KeyVault(v) => acl(v.public_network_access, &v.network_acls),
+        Props::Registry(x) if x.public_network_access == PublicAccess::Disabled => {
+            "public network access disabled".into()
+        }
+        Props::Registry(x) if x.default_action == DefaultAction::Allow => "default action Allow".into(),
+        Props::Registry(x) => format!("default action Deny; IP rules: {}", list(&x.ip_rules)),
+        Props::Workspace(w) if w.public_network_access == PublicAccess::Disabled => {
+            "public network access disabled".into()
+        }
+        Props::Workspace(w) => format!("public network access enabled; IP rules: {}", list(&w.ip_rules)),
+        Props::Endpoint(e) if e.public_network_access == PublicAccess::Disabled => {
+            "public network access disabled".into()
+        }
+        Props::Endpoint(_) => "public network access enabled".into(),
+        _ => "no public endpoint".into(),
+    }
+}

@@ -1,0 +1,116 @@
+//! The network oracle of the graph: for a place and an endpoint, Z3 looks for a packet on every way to
+//! the endpoint; the first packet found is replayed by the concrete evaluator and becomes the evidence.
+//! Decisions are cached per (place, endpoint).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use super::netenc::{Outcome, solve};
+use crate::graph::network::{NetDecision, NetworkOracle};
+use crate::graph::{Endpoint, Place};
+use crate::model::Model;
+use crate::network::{self, eval, origins, paths};
+
+/// Z3 decides network premises.
+#[derive(Default)]
+pub struct Z3Oracle {
+    /// Per-question solver timeout.
+    pub timeout_ms: Option<u64>,
+    /// Collect the SMT-LIB of every question (for `--dump-smt`).
+    pub dump: bool,
+    cache: RefCell<HashMap<(Place, Endpoint), NetDecision>>,
+    dumps: RefCell<Vec<(String, String)>>,
+}
+
+impl Z3Oracle {
+    /// An oracle with a timeout per solver call.
+    pub fn new(timeout_ms: Option<u64>, dump: bool) -> Self {
+        Z3Oracle {
+            timeout_ms,
+            dump,
+            ..Z3Oracle::default()
+        }
+    }
+
+    /// The SMT-LIB scripts asked so far, with a name for each.
+    pub fn dumps(&self) -> Vec<(String, String)> {
+        self.dumps.borrow().clone()
+    }
+
+    /// How many distinct (place, endpoint) questions were decided.
+    pub fn questions(&self) -> usize {
+        self.cache.borrow().len()
+    }
+}
+
+impl NetworkOracle for Z3Oracle {
+    fn decide(&self, m: &Model, place: Place, endpoint: Endpoint) -> NetDecision {
+        if let Some(d) = self.cache.borrow().get(&(place, endpoint)) {
+            return d.clone();
+        }
+        let decision = self.decide_uncached(m, place, endpoint);
+        self.cache.borrow_mut().insert((place, endpoint), decision.clone());
+        decision
+    }
+
+    fn applied(&self) -> bool {
+        true
+    }
+}
+
+impl Z3Oracle {
+    fn decide_uncached(&self, m: &Model, place: Place, endpoint: Endpoint) -> NetDecision {
+        let mut blocked = Vec::new();
+        let mut unknown = None;
+        let ways = paths(m, endpoint);
+        if ways.is_empty() {
+            return NetDecision::Blocked(format!(
+                "{} has no network path at all (no public IP and no subnet)",
+                m.resource_display(endpoint.resource())
+            ));
+        }
+        for origin in origins(m, place) {
+            for path in &ways {
+                let mut script = String::new();
+                let outcome = solve(m, origin, path, self.timeout_ms, self.dump.then_some(&mut script));
+                if self.dump {
+                    let name = format!(
+                        "{}--{}",
+                        network::source_text(m, origin.source),
+                        network::path_text(m, path)
+                    );
+                    self.dumps.borrow_mut().push((name, script));
+                }
+                match outcome {
+                    Outcome::Packet(p) => {
+                        return match eval::pass(m, origin, path, &p) {
+                            Ok(evidence) => NetDecision::Open {
+                                text: format!("{} via {}", p, network::path_text(m, path)),
+                                packet: Some(p),
+                                path: Some(*path),
+                                evidence,
+                            },
+                            Err(e) => NetDecision::Unknown(format!(
+                                "internal error: the solver's packet {p} fails the concrete replay ({e})"
+                            )),
+                        };
+                    }
+                    Outcome::Blocked(labels) => {
+                        blocked.push(format!(
+                            "{}: no packet passes {}",
+                            network::path_text(m, path),
+                            labels.join(" and ")
+                        ));
+                    }
+                    Outcome::Unknown(reason) => {
+                        unknown = Some(format!("solver gave up on {}: {reason}", network::path_text(m, path)))
+                    }
+                }
+            }
+        }
+        match unknown {
+            Some(u) => NetDecision::Unknown(u),
+            None => NetDecision::Blocked(blocked.join("; ")),
+        }
+    }
+}
