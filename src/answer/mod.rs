@@ -173,11 +173,17 @@ pub fn start_facts(g: &AccessGraph, actor: Actor, from: Option<LocationId>) -> V
                 PrincipalKind::Group => places.extend(m.location_named("internet").map(Place::Location)),
                 _ => places.extend(principal.locations.iter().map(|l| Place::Location(*l))),
             }
+            // Credentials held by the principal, by anyone, or by a group it belongs to.
+            let groups: Vec<PrincipalId> = crate::rbac::groups::memberships(m, p)
+                .into_iter()
+                .map(|x| x.group)
+                .collect();
             for (i, c) in m.credentials.iter().enumerate() {
-                if c.held_by
-                    .iter()
-                    .any(|h| *h == Holder::Principal(p) || *h == Holder::Anyone)
-                {
+                let held = c.held_by.iter().any(|h| match h {
+                    Holder::Anyone => true,
+                    Holder::Principal(x) => groups.contains(x),
+                });
+                if held {
                     facts.push(Fact::Holds(crate::model::CredentialId::from_index(i)));
                 }
             }
@@ -257,6 +263,14 @@ impl<'g> Runner<'g> {
         self.cache.insert(start, c.clone());
         c
     }
+}
+
+/// True when a goal fact is one of the actor's starting facts (`act-as` oneself): reached at depth 0.
+fn starts_at_goal(c: &Closure, goal: &Goal) -> Option<FactId> {
+    goal.facts
+        .iter()
+        .copied()
+        .find(|f| c.depth_of(*f) == 0 && c.via.get(f.0 as usize).is_some_and(Option::is_none))
 }
 
 /// The best ways a closure reaches a goal: final rule instances, shortest first.
@@ -420,6 +434,19 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
             let mut found: Vec<(u32, u32, Witness)> = Vec::new();
             for actor in actors(g, who, &q.excluding) {
                 let c = runner.closure(actor);
+                if let Some(f) = starts_at_goal(&c, &goal) {
+                    found.push((
+                        0,
+                        0,
+                        Witness {
+                            actor,
+                            goal: f,
+                            rules: Vec::new(),
+                            depth: 0,
+                        },
+                    ));
+                    continue;
+                }
                 let finals = reach_goal(g, &c, &goal, q.directly, &filter);
                 for (depth, steps, r) in finals.into_iter().take(options.paths.max(1)) {
                     found.push((depth, steps, witness(g, &c, actor, r, depth)));
@@ -456,7 +483,19 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
             }
             for actor in actors_list {
                 let c = runner.closure(actor);
-                if let Some((depth, _, r)) = reach_goal(g, &c, &goal, q.directly, &filter).into_iter().next() {
+                if let Some(f) = starts_at_goal(&c, &goal) {
+                    let witness = Witness {
+                        actor,
+                        goal: f,
+                        rules: Vec::new(),
+                        depth: 0,
+                    };
+                    answer.listed.push(Listed {
+                        actor,
+                        capability: goal.text.clone(),
+                        witness,
+                    });
+                } else if let Some((depth, _, r)) = reach_goal(g, &c, &goal, q.directly, &filter).into_iter().next() {
                     answer.listed.push(Listed {
                         actor,
                         capability: goal.text.clone(),
@@ -490,7 +529,13 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
     answer.network_blocks.dedup();
     let reached = !answer.witnesses.is_empty() || !answer.listed.is_empty();
     if !reached && !q.ignoring_network {
-        for (place, endpoint, reason) in &g.undecided {
+        if g.undecided.len() > 5 {
+            answer.unknown.push(format!(
+                "{} network premises could not be decided; the first five follow",
+                g.undecided.len()
+            ));
+        }
+        for (place, endpoint, reason) in g.undecided.iter().take(5) {
             answer.unknown.push(format!(
                 "the network premise from {} to {} could not be decided: {reason}",
                 crate::graph::text::place_text(&g.model, *place),

@@ -20,7 +20,22 @@ fn filter_of(q: &ResolvedQuery) -> Filter {
     }
 }
 
-fn hit(g: &AccessGraph, l: &Layers, actor: Actor, goal: &Goal, directly: bool) -> Option<Witness> {
+fn hit(
+    g: &AccessGraph,
+    l: &Layers,
+    actor: Actor,
+    goal: &Goal,
+    directly: bool,
+    start: &[crate::graph::FactId],
+) -> Option<Witness> {
+    if let Some(f) = goal.facts.iter().find(|f| start.contains(f)) {
+        return Some(Witness {
+            actor,
+            goal: *f,
+            rules: Vec::new(),
+            depth: 0,
+        });
+    }
     let (depth, rules) = l.reach(g, &goal.facts, directly)?;
     let last = rules.last().and_then(|r| g.rule(*r)).map(|r| r.conclusion)?;
     Some(Witness {
@@ -47,13 +62,13 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
         network_blocks: Vec::new(),
         elapsed_ms: 0,
     };
-    let solve = |actor: Actor, answer: &mut Answer| -> Option<Layers> {
+    let solve = |actor: Actor, answer: &mut Answer| -> Option<(Layers, Vec<crate::graph::FactId>)> {
         let start = start_facts(g, actor, q.from);
         match layers(g, &start, &filter, options.timeout_ms) {
             Ok(l) => {
                 answer.proof.actors += 1;
                 answer.proof.facts += l.facts();
-                Some(l)
+                Some((l, start))
             }
             Err(reason) => {
                 answer
@@ -68,8 +83,8 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
             let goal = goal::of(g, target);
             let mut found: Vec<Witness> = Vec::new();
             for actor in actors(g, who, &q.excluding) {
-                if let Some(l) = solve(actor, &mut answer)
-                    && let Some(w) = hit(g, &l, actor, &goal, q.directly)
+                if let Some((l, start)) = solve(actor, &mut answer)
+                    && let Some(w) = hit(g, &l, actor, &goal, q.directly, &start)
                 {
                     found.push(w);
                 }
@@ -85,8 +100,8 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
                 list.retain(|a| !matches!(a, Actor::Anyone(x) if *x != l));
             }
             for actor in list {
-                if let Some(l) = solve(actor, &mut answer)
-                    && let Some(w) = hit(g, &l, actor, &goal, q.directly)
+                if let Some((l, start)) = solve(actor, &mut answer)
+                    && let Some(w) = hit(g, &l, actor, &goal, q.directly, &start)
                 {
                     answer.listed.push(Listed {
                         actor,
@@ -98,9 +113,9 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
         }
         ResolvedForm::WhatCan(who) => {
             for actor in actors(g, who, &q.excluding) {
-                if let Some(l) = solve(actor, &mut answer) {
+                if let Some((l, start)) = solve(actor, &mut answer) {
                     for goal in goal::all_capabilities(g) {
-                        if let Some(w) = hit(g, &l, actor, &goal, q.directly) {
+                        if let Some(w) = hit(g, &l, actor, &goal, q.directly, &start) {
                             answer.listed.push(Listed {
                                 actor,
                                 capability: goal.text.clone(),

@@ -277,7 +277,15 @@ impl<'m> Builder<'m> {
         names.extend(best.via.iter().copied());
         let mut tags = Vec::new();
         if let ConditionStatus::NotEvaluated { text, .. } = &best.condition {
-            tags.push(format!("condition not evaluated: {text}"));
+            let needs = match &best.condition {
+                ConditionStatus::NotEvaluated { needs, .. } if !needs.is_empty() => needs.join(", "),
+                _ => "attributes the model does not have".to_string(),
+            };
+            let _ = text;
+            tags.push(format!("condition not evaluated (needs {needs}); assumed to hold"));
+        }
+        for note in decision.notes.iter().filter(|n| n.contains("nested member")) {
+            tags.push(note.clone());
         }
         if best.coverage == Coverage::AssumedManagementGroup {
             tags.push(
@@ -587,24 +595,33 @@ impl<'m> Builder<'m> {
                 if !policy.secrets.iter().any(|s| s == "get") {
                     continue;
                 }
-                self.rule(
-                    RuleId::AccessPolicy,
-                    Channel::Data,
-                    &[Fact::As(policy.principal), Fact::Reach(Endpoint::Vault(v))],
-                    Fact::Secrets(v),
-                    Evidence::Fact {
-                        resource: Some(v),
-                        other: None,
-                        credential: None,
-                        principal: Some(policy.principal),
-                        text: format!(
-                            "reads the secrets of `{name}` under the access policy of `{}`",
-                            self.m.principal(policy.principal).name
-                        ),
-                    },
-                    vec![policy.principal],
-                    Vec::new(),
-                );
+                // A policy for a group applies to its members (their tokens carry the group).
+                let mut holders = vec![Fact::As(policy.principal)];
+                if self.m.principal(policy.principal).kind == PrincipalKind::Group {
+                    for member in crate::rbac::groups::transitive_members(self.m, policy.principal) {
+                        holders.push(Fact::Member(member, policy.principal));
+                    }
+                }
+                for holder in holders {
+                    self.rule(
+                        RuleId::AccessPolicy,
+                        Channel::Data,
+                        &[holder, Fact::Reach(Endpoint::Vault(v))],
+                        Fact::Secrets(v),
+                        Evidence::Fact {
+                            resource: Some(v),
+                            other: None,
+                            credential: None,
+                            principal: Some(policy.principal),
+                            text: format!(
+                                "reads the secrets of `{name}` under the access policy of `{}`",
+                                self.m.principal(policy.principal).name
+                            ),
+                        },
+                        vec![policy.principal],
+                        Vec::new(),
+                    );
+                }
             }
         }
     }
@@ -683,7 +700,14 @@ impl<'m> Builder<'m> {
                     Channel::Arm,
                     &[self.can(Op::WorkspaceListStorageKeys, w)],
                     Fact::Key(s),
-                    fact_text(Some(w), Some(s), format!("lists the storage account keys of `{wname}`")),
+                    fact_text(
+                        Some(w),
+                        Some(s),
+                        format!(
+                            "lists the storage account keys of `{wname}`: the key of `{}`",
+                            self.m.resource(s).name
+                        ),
+                    ),
                     Vec::new(),
                     vec!["unverified-step: what listStorageAccountKeys returns is not documented (P10)".into()],
                 );
@@ -1311,7 +1335,8 @@ impl<'m> Builder<'m> {
                             credential: None,
                             principal: Some(p),
                             text: format!(
-                                "as an owner of `{}`, adds a credential and signs in as it",
+                                "as `{}`, an owner of `{}`, adds a credential and signs in as it",
+                                self.m.principal(owner).name,
                                 principal.name
                             ),
                         },

@@ -21,6 +21,7 @@ pub fn fact_text(g: &AccessGraph, f: &Fact) -> String {
         ),
         Fact::At(p) => format!("at {}", place_text(m, p)),
         Fact::Reach(e) => format!("reach {}", endpoint_text(m, e)),
+        Fact::Can(op, s) if op == Op::Write.code() => format!("control of {}", scope(s)),
         Fact::Can(op, s) => format!(
             "may {} on {}",
             Op::from_code(op).map_or("?".to_string(), |o| o

@@ -83,7 +83,10 @@ fn rule_matches(
 
 /// NSG first match by priority (rules are kept sorted by direction and priority). Returns the deciding
 /// rule's description on allow, the denying rule's on deny.
-#[expect(clippy::too_many_arguments, reason = "the packet's context is spelled out so the Z3 encoding can mirror it")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the packet's context is spelled out so the Z3 encoding can mirror it"
+)]
 pub fn nsg(
     m: &Model,
     nsg: &Nsg,

@@ -170,6 +170,11 @@ fn step_count(g: &AccessGraph, w: &Witness) -> usize {
         .count()
 }
 
+fn size(g: &AccessGraph, w: &Witness) -> String {
+    let n = step_count(g, w);
+    format!("depth {}, {n} step{}", w.depth, if n == 1 { "" } else { "s" })
+}
+
 /// Renders an answer for people.
 pub fn render_text(g: &AccessGraph, a: &Answer) -> String {
     let m = &g.model;
@@ -206,28 +211,25 @@ pub fn render_text(g: &AccessGraph, a: &Answer) -> String {
         let goal = g.fact(w.goal).map(|f| fact_text(g, f)).unwrap_or_default();
         let _ = writeln!(
             out,
-            "\n{}{} reaches {goal} (depth {}, {} steps):",
+            "\n{}{} reaches {goal} ({}):",
             if a.witnesses.len() > 1 {
                 format!("path {}: ", i + 1)
             } else {
                 String::new()
             },
             w.actor.label(m),
-            w.depth,
-            step_count(g, w)
+            size(g, w)
         );
         out.push_str(&witness_text(g, w, "  "));
     }
     if !a.listed.is_empty() {
-        let _ = writeln!(out);
         for l in &a.listed {
             let _ = writeln!(
                 out,
-                "{} reaches {} (depth {}, {} steps):",
+                "\n{} reaches {} ({}):",
                 l.actor.label(m),
                 l.capability,
-                l.witness.depth,
-                step_count(g, &l.witness)
+                size(g, &l.witness)
             );
             out.push_str(&witness_text(g, &l.witness, "  "));
         }
@@ -238,14 +240,8 @@ pub fn render_text(g: &AccessGraph, a: &Answer) -> String {
             let _ = writeln!(out, "note: {n}");
         }
     }
-    let _ = writeln!(
-        out,
-        "\ndecided by the graph engine in {} ms ({} facts and {} rule instances in the graph)",
-        a.elapsed_ms,
-        g.fact_count(),
-        g.rule_count()
-    );
-    let _ = writeln!(out, "assumed absent (the model format cannot hold them):");
+    let _ = writeln!(out, "\ndecided in {} ms", a.elapsed_ms);
+    let _ = writeln!(out, "\nassumed absent (the model format cannot hold them):");
     for x in &a.assumptions {
         let _ = writeln!(out, "  - {x}");
     }

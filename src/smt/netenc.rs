@@ -435,11 +435,18 @@ pub fn solve(m: &Model, origin: Origin, path: &Path, timeout_ms: Option<u64>, du
         s.nat.eq(&s.dst).not(),
         s.src.eq(&s.dst).not(),
     ];
+    let started = std::time::Instant::now();
     let result = match solver.check_assumptions(&nice) {
         SatResult::Sat => SatResult::Sat,
         SatResult::Unknown => SatResult::Unknown,
         SatResult::Unsat => solver.check(),
     };
+    // Z3 checks its timer only now and then; a call that overran its budget is unknown all the same.
+    if let Some(ms) = timeout_ms
+        && started.elapsed().as_millis() >= u128::from(ms)
+    {
+        return Outcome::Unknown(format!("timeout ({ms} ms)"));
+    }
     match result {
         SatResult::Sat => {
             let Some(model) = solver.get_model() else {

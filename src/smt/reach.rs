@@ -74,8 +74,16 @@ pub fn layers(g: &AccessGraph, start: &[FactId], filter: &Filter, timeout_ms: Op
     let mut current = define(&solver, 0, base);
     let mut values: Vec<Vec<bool>> = Vec::new();
     let mut k: u32 = 0;
+    let started = std::time::Instant::now();
     loop {
-        match solver.check() {
+        let result = solver.check();
+        // Z3 checks its timer only now and then; a run that overran its budget is unknown all the same.
+        if let Some(ms) = timeout_ms
+            && started.elapsed().as_millis() >= u128::from(ms)
+        {
+            return Err(format!("timeout ({ms} ms)"));
+        }
+        match result {
             SatResult::Sat => {}
             SatResult::Unknown => {
                 return Err(solver

@@ -63,6 +63,8 @@ pub fn replay(model: &Model, g: &AccessGraph, w: &Witness) -> Result<(), String>
     }
     match last {
         Some(f) if f == w.goal => Ok(()),
+        // A witness without steps: the goal is one of the actor's starting facts (`act-as` oneself).
+        None if g.fact(w.goal).is_some_and(|f| known.contains(f)) && w.depth == 0 => Ok(()),
         _ => Err("the witness does not end in its goal".into()),
     }
 }
@@ -72,11 +74,16 @@ fn start(m: &Model, actor: Actor) -> HashSet<Fact> {
     match actor {
         Actor::Principal(p) => {
             s.insert(Fact::As(p));
+            let groups: Vec<PrincipalId> = crate::rbac::groups::memberships(m, p)
+                .into_iter()
+                .map(|x| x.group)
+                .collect();
             for (i, c) in m.credentials.iter().enumerate() {
-                if c.held_by
-                    .iter()
-                    .any(|h| *h == Holder::Principal(p) || *h == Holder::Anyone)
-                {
+                let held = c.held_by.iter().any(|h| match h {
+                    Holder::Anyone => true,
+                    Holder::Principal(x) => groups.contains(x),
+                });
+                if held {
                     s.insert(Fact::Holds(crate::model::CredentialId::from_index(i)));
                 }
             }
@@ -300,7 +307,17 @@ fn check_step(
                     let p = principal.ok_or("no principal")?;
                     let ok = matches!(&m.resource(res).props, Props::KeyVault(v) if !v.enable_rbac_authorization
                         && v.access_policies.iter().any(|a| a.principal == p && a.secrets.iter().any(|s| s == "get")));
-                    ensure(ok && premises.contains(&Fact::As(p)), || "no such access policy".into())
+                    let holds = premises.iter().any(|f| match f {
+                        Fact::As(x) => *x == p,
+                        Fact::Member(member, g) => {
+                            *g == p
+                                && crate::rbac::groups::memberships(m, *member)
+                                    .iter()
+                                    .any(|x| x.group == p)
+                        }
+                        _ => false,
+                    });
+                    ensure(ok && holds, || "no such access policy".into())
                 }
                 RuleId::P08 => {
                     let d = res;
@@ -444,6 +461,10 @@ fn check_step(
                 RuleId::PublicBlob => ensure(
                     storage_props(m, res).is_some_and(|p| p.allow_blob_public_access),
                     || "anonymous access is off".into(),
+                ),
+                RuleId::P27 => ensure(
+                    m.resource(res).kind == ResourceKind::Workspace && has(cap(Op::PrivateEndpointApproval, res)),
+                    || "no approval right on the workspace".into(),
                 ),
                 RuleId::P26 => ensure(m.resource(res).kind == ResourceKind::OnlineEndpoint, || {
                     "not an endpoint".into()

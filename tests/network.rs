@@ -1,0 +1,168 @@
+//! The Z3 network oracle against brute-force enumeration: on generated estates whose rules use only a
+//! fixed pool of address blocks and ports, every class of packet the rules can tell apart is
+//! enumerated and run through the concrete evaluator; the oracle must find a packet exactly when one
+//! passes, and every packet it finds must pass. Also: a 1 ms timeout makes an answer unknown, never no.
+
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "tests fail by panicking"
+)]
+
+mod common;
+
+use mlaccess::graph::{Endpoint, Place};
+use mlaccess::load::{Source, load};
+use mlaccess::model::network::{Cidr, Protocol};
+use mlaccess::model::{Model, lookup, prospective};
+use mlaccess::network::{self, Packet, eval, origins, paths};
+use mlaccess::smt::netenc::{Outcome, solve};
+use proptest::prelude::*;
+
+fn model(text: &str) -> Model {
+    match load(&Source::new("generated.yaml", text)) {
+        Ok(l) => prospective::augment(&l.model),
+        Err(d) => panic!("generated model did not load:\n{text}\n{d:#?}"),
+    }
+}
+
+fn addresses(c: &str) -> Vec<u32> {
+    let c = Cidr::parse(c).unwrap();
+    (c.addr..=c.last()).collect()
+}
+
+/// One address of every class the pool tells apart: every address of every small block, the load
+/// balancer, and public addresses that no rule names.
+fn universe() -> Vec<u32> {
+    let mut out = Vec::new();
+    for b in [
+        "10.0.0.0/29",
+        "10.0.0.8/29",
+        "10.1.0.0/30",
+        "10.2.0.0/30",
+        "198.51.100.0/30",
+        "198.51.100.4/30",
+    ] {
+        out.extend(addresses(b));
+    }
+    out.extend([
+        u32::from(std::net::Ipv4Addr::new(168, 63, 129, 16)),
+        u32::from(std::net::Ipv4Addr::new(203, 0, 113, 7)),
+        u32::from(std::net::Ipv4Addr::new(1, 1, 1, 1)),
+        u32::from(std::net::Ipv4Addr::new(10, 0, 0, 200)),
+    ]);
+    out
+}
+
+fn brute_force(m: &Model, origin: network::Origin, path: &network::Path) -> Option<Packet> {
+    let all = universe();
+    let publics = [
+        u32::from(std::net::Ipv4Addr::new(203, 0, 113, 7)),
+        u32::from(std::net::Ipv4Addr::new(1, 1, 1, 1)),
+    ];
+    for &src in &all {
+        for &dst in &all {
+            for nat in [None, Some(publics[0]), Some(publics[1])] {
+                for sport in [21u16, 25, 50000, 1500, 443] {
+                    let p = Packet {
+                        src,
+                        dst,
+                        src_port: sport,
+                        dst_port: path.port,
+                        protocol: Protocol::Tcp,
+                        nat_src: nat,
+                    };
+                    if eval::pass(m, origin, path, &p).is_ok() {
+                        return Some(p);
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+static OPEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static BLOCKED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[test]
+fn oracle_agrees_with_enumeration() {
+    agree();
+    // Both outcomes must have occurred, or the comparison proves little.
+    let (open, blocked) = (
+        OPEN.load(std::sync::atomic::Ordering::SeqCst),
+        BLOCKED.load(std::sync::atomic::Ordering::SeqCst),
+    );
+    assert!(
+        open > 20 && blocked > 20,
+        "too few of each outcome: {open} open, {blocked} blocked"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    fn agree(n in common::net()) {
+        let text = common::yaml(&n, "");
+        let m = model(&text);
+        let st = lookup::resource(&m, "st", &[]).unwrap();
+        let ci = lookup::resource(&m, "ci", &[]).unwrap();
+        let ws = lookup::resource(&m, "ws", &[]).unwrap();
+        let mut places: Vec<Place> = (0..m.locations.len()).map(|i| Place::Location(mlaccess::model::LocationId::from_index(i))).collect();
+        places.extend([Place::Resource(ci), Place::Resource(ws)]);
+        for place in places {
+            for endpoint in [Endpoint::Blob(st), Endpoint::Ssh(ci)] {
+                for origin in origins(&m, place) {
+                    for path in paths(&m, endpoint) {
+                        let z3 = solve(&m, origin, &path, None, None);
+                        let brute = brute_force(&m, origin, &path);
+                        match (&z3, brute) {
+                            (Outcome::Packet(p), _) => {
+                                OPEN.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                                let replay = eval::pass(&m, origin, &path, p);
+                                prop_assert!(replay.is_ok(), "Z3's packet {p} fails the concrete evaluator: {replay:?}\n{text}");
+                            }
+                            (Outcome::Blocked(labels), Some(p)) => {
+                                prop_assert!(false, "Z3 says blocked ({labels:?}) but {p} passes {}\n{text}", network::path_text(&m, &path));
+                            }
+                            (Outcome::Blocked(_), None) => {
+                                BLOCKED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                            }
+                            (Outcome::Unknown(r), _) => prop_assert!(false, "Z3 gave up without a timeout: {r}"),
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_one_millisecond_timeout_is_unknown_never_no() {
+    let text = std::fs::read_to_string("models/contoso-ml.yaml").unwrap();
+    let m = load(&Source::new("contoso.yaml", text)).unwrap().model;
+    let q = mlaccess::query::resolve(
+        &m,
+        &mlaccess::query::parse("can nora reach data-read of mlstore avoiding ssh").unwrap(),
+    )
+    .unwrap();
+    let g = mlaccess::graph::build::build(&m, &mlaccess::smt::oracle::Z3Oracle::new(Some(1), false));
+    let options = mlaccess::answer::Options {
+        paths: 1,
+        timeout_ms: Some(1),
+    };
+    for a in [
+        mlaccess::answer::run(&g, &q, &options),
+        mlaccess::answer::smt::run(&g, &q, &options),
+    ] {
+        assert_ne!(
+            a.verdict,
+            mlaccess::answer::Verdict::No,
+            "a timed-out question answered no"
+        );
+        assert_eq!(a.verdict, mlaccess::answer::Verdict::Unknown, "{:?}", a.unknown);
+        assert!(!a.unknown.is_empty());
+    }
+}
