@@ -12,7 +12,8 @@
 //!   listed: [alice, bob]       # `who can`: the exact actor labels; `what can`: the exact capabilities
 //!   says: ["condition not evaluated"]   # text the rendered answer must contain (tags, notes)
 //!   why: the sentence of the semantics the case checks
-//!   network: closed            # optional: every network premise fails (default: all assumed open)
+//!   network: closed            # optional: every network premise fails (default: all assumed open);
+//!                              # `model` decides them with the Z3 oracle over the fixture's network
 //!   known_issue: "..."         # the library disagrees with the spec: reported loudly, not failed
 //! ```
 //!
@@ -84,6 +85,8 @@ struct Case {
     says: Vec<String>,
     /// `network: closed`: no network premise holds.
     closed: bool,
+    /// `network: model`: network premises decided by the Z3 oracle over the fixture's network.
+    modelled: bool,
     known_issue: Option<String>,
 }
 
@@ -213,10 +216,11 @@ fn read_fixture(stem: &str) -> Fixture {
             not_uses,
             listed: item.get("listed").map(|n| strings(n, &name, "listed")),
             says: item.get("says").map(|n| strings(n, &name, "says")).unwrap_or_default(),
-            closed: match text("network").as_deref() {
-                None | Some("open") => false,
-                Some("closed") => true,
-                Some(other) => panic!("{at}: `network` must be open or closed, not `{other}`"),
+            closed: text("network").as_deref() == Some("closed"),
+            modelled: match text("network").as_deref() {
+                None | Some("open") | Some("closed") => false,
+                Some("model") => true,
+                Some(other) => panic!("{at}: `network` must be open, closed or model, not `{other}`"),
             },
             known_issue: text("known_issue"),
         });
@@ -238,6 +242,10 @@ impl NetworkOracle for Closed {
 
     fn applied(&self) -> bool {
         true
+    }
+
+    fn fresh(&self) -> Box<dyn NetworkOracle> {
+        Box::new(Closed)
     }
 }
 
@@ -263,6 +271,8 @@ fn run_case(fx: &Fixture, case: &Case) -> (AccessGraph, Answer, Vec<String>) {
         .unwrap_or_else(|e| panic!("{at}: the query does not resolve:\n{}", e.render(&case.query)));
     let graph = if case.closed {
         mlaccess::graph::build::build(&fx.model, &Closed)
+    } else if case.modelled {
+        mlaccess::graph::build::build(&fx.model, &mlaccess::smt::oracle::Z3Oracle::new(None, false))
     } else {
         mlaccess::graph::build::build(&fx.model, &AssumedOpen { reason: "assumed open" })
     };
@@ -390,7 +400,13 @@ fn check_fixture(stem: &str) {
         } else {
             ""
         };
-        let network = if case.closed { ", network closed" } else { "" };
+        let network = if case.closed {
+            ", network closed"
+        } else if case.modelled {
+            ", network modelled"
+        } else {
+            ""
+        };
         let _ = writeln!(snapshot, "# case {}: expect {}{network}{marker}", case.n, case.expect);
         snapshot.push_str(&render_text(&graph, &answer));
         snapshot.push('\n');
@@ -462,6 +478,8 @@ rule_fixtures! {
     p22 => "P22",
     p26 => "P26",
     p27 => "P27",
+    p28 => "P28",
+    p29 => "P29",
     p31 => "P31",
     identity => "identity",
     access_policy => "access-policy",

@@ -15,6 +15,7 @@ use crate::model::resource::{AuthMode, DatastoreCredentials};
 use crate::model::{
     CredentialKind, Holder, IdentityOf, Model, PrincipalId, PrincipalKind, Props, ResourceId, ResourceKind, prospective,
 };
+use crate::network::overrides::{self, Overrides};
 use crate::rbac::evaluate::role_allows;
 use crate::rbac::scope::{self, Coverage};
 use crate::rbac::{ConditionStatus, Decision, OpKind, Rbac, Request, RequestAttributes, catalog};
@@ -45,6 +46,7 @@ pub fn build(model: &Model, oracle: &dyn NetworkOracle) -> AccessGraph {
     b.code_rules();
     b.identity_rules();
     b.credential_rules();
+    b.network_change_rules();
     b.network_rules();
     b.finish(oracle.applied())
 }
@@ -1475,6 +1477,7 @@ impl<'m> Builder<'m> {
     /// Network premises: every place an actor can be, to every endpoint a step can target.
     fn network_rules(&mut self) {
         let oracle = self.oracle;
+        let mut changed: HashMap<Overrides, (Model, Box<dyn NetworkOracle>)> = HashMap::new();
         let endpoints: Vec<Endpoint> = self
             .facts
             .iter()
@@ -1516,13 +1519,133 @@ impl<'m> Builder<'m> {
                             packet,
                             path,
                             rules: evidence,
+                            opened: Overrides::default(),
                         },
                         Vec::new(),
                         Vec::new(),
                     ),
-                    NetDecision::Blocked(reason) => self.blocked.push((place, endpoint, reason)),
+                    NetDecision::Blocked(reason) => {
+                        self.blocked.push((place, endpoint, reason));
+                        self.after_changes(place, endpoint, &mut changed);
+                    }
                     NetDecision::Unknown(reason) => self.undecided.push((place, endpoint, reason)),
                 }
+            }
+        }
+    }
+
+    /// P28, P29: a blocked network premise may open once the actor changes an NSG on the way or the
+    /// managed network it is in. Each such opening is a network instance with the change as a premise.
+    fn after_changes(
+        &mut self,
+        place: Place,
+        endpoint: Endpoint,
+        changed: &mut HashMap<Overrides, (Model, Box<dyn NetworkOracle>)>,
+    ) {
+        let (nsgs, managed) = overrides::involved(self.m, place, endpoint);
+        let mut sets: Vec<Overrides> = nsgs
+            .iter()
+            .map(|n| Overrides {
+                open_nsgs: vec![*n],
+                open_egress: Vec::new(),
+            })
+            .collect();
+        if nsgs.len() > 1 {
+            sets.push(Overrides {
+                open_nsgs: nsgs.clone(),
+                open_egress: Vec::new(),
+            });
+        }
+        if let Some(w) = managed {
+            sets.push(Overrides {
+                open_nsgs: Vec::new(),
+                open_egress: vec![w],
+            });
+            if !nsgs.is_empty() {
+                sets.push(Overrides {
+                    open_nsgs: nsgs.clone(),
+                    open_egress: vec![w],
+                });
+            }
+        }
+        for ov in sets {
+            let (model, oracle) = changed
+                .entry(ov.clone())
+                .or_insert_with(|| (overrides::apply(self.m, &ov), self.oracle.fresh()));
+            if let NetDecision::Open {
+                text,
+                packet,
+                path,
+                evidence,
+            } = oracle.decide(model, place, endpoint)
+            {
+                let mut premises = vec![Fact::At(place)];
+                premises.extend(ov.open_nsgs.iter().map(|n| Fact::NsgOpen(*n)));
+                premises.extend(ov.open_egress.iter().map(|w| Fact::EgressOpen(*w)));
+                let decision = format!("after {}: {text}", ov.text(self.m));
+                self.rule(
+                    RuleId::Network,
+                    Channel::Data,
+                    &premises,
+                    Fact::Reach(endpoint),
+                    Evidence::Network {
+                        place,
+                        endpoint,
+                        decision,
+                        packet,
+                        path,
+                        rules: evidence,
+                        opened: ov.clone(),
+                    },
+                    Vec::new(),
+                    Vec::new(),
+                );
+            }
+        }
+    }
+
+    /// P28 and P29: the steps that change the network.
+    fn network_change_rules(&mut self) {
+        for (i, nsg) in self.m.network.nsgs.clone().iter().enumerate() {
+            let n = crate::model::NsgId::from_index(i);
+            if nsg.resource.index() >= self.m.resources.len() {
+                continue;
+            }
+            for op in [Op::NsgRulesWrite, Op::Write] {
+                self.rule(
+                    RuleId::P29,
+                    Channel::Arm,
+                    &[self.can(op, nsg.resource)],
+                    Fact::NsgOpen(n),
+                    fact_text(
+                        Some(nsg.resource),
+                        None,
+                        format!("rewrites the rules of NSG `{}` to let its traffic through", nsg.name),
+                    ),
+                    Vec::new(),
+                    Vec::new(),
+                );
+            }
+        }
+        for w in self.resources_of(ResourceKind::Workspace) {
+            if matches!(&self.m.resource(w).props, Props::Workspace(p) if p.managed_network == crate::model::resource::ManagedNetwork::AllowOnlyApprovedOutbound)
+            {
+                self.rule(
+                    RuleId::P28,
+                    Channel::Arm,
+                    &[self.can(Op::OutboundRulesWrite, w)],
+                    Fact::EgressOpen(w),
+                    fact_text(
+                        Some(w),
+                        None,
+                        format!(
+                            "adds outbound rules to the managed network of `{}`",
+                            self.m.resource(w).name
+                        ),
+                    ),
+                    Vec::new(),
+                    vec!["unverified-step: service-side checks on outbound rule writes are not known (P28)".into()],
+                );
             }
         }
     }

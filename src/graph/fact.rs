@@ -91,6 +91,10 @@ pub enum Fact {
     Created(ResourceId),
     /// The actor runs code on a compute, VM or endpoint deployment.
     Exec(ResourceId),
+    /// The actor rewrote an NSG's rules (P29).
+    NsgOpen(crate::model::NsgId),
+    /// The actor added outbound rules to a workspace's managed network (P28).
+    EgressOpen(ResourceId),
     /// Capability `data-read of S`.
     DataRead(ResourceId),
     /// Capability `data-write of S`.

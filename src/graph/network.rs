@@ -33,6 +33,8 @@ pub trait NetworkOracle {
     fn decide(&self, model: &Model, place: Place, endpoint: Endpoint) -> NetDecision;
     /// True when the decisions come from a model of the network (false: every premise assumed open).
     fn applied(&self) -> bool;
+    /// An oracle with the same settings and an empty cache, for questions on a changed model (P28, P29).
+    fn fresh(&self) -> Box<dyn NetworkOracle>;
 }
 
 /// Every network premise holds: used for `ignoring network`.
@@ -53,5 +55,9 @@ impl NetworkOracle for AssumedOpen {
 
     fn applied(&self) -> bool {
         false
+    }
+
+    fn fresh(&self) -> Box<dyn NetworkOracle> {
+        Box::new(AssumedOpen { reason: self.reason })
     }
 }

@@ -61,11 +61,15 @@ pub enum Op {
     VmExtensionsWrite,
     /// `workspaces/privateEndpointConnectionsApproval/action`: P27.
     PrivateEndpointApproval,
+    /// `workspaces/outboundRules/write`: P28.
+    OutboundRulesWrite,
+    /// `Microsoft.Network/networkSecurityGroups/securityRules/write`: P29.
+    NsgRulesWrite,
 }
 
 impl Op {
     /// Every operation, in a fixed order (the index is the `u16` in `Fact::Can`).
-    pub const ALL: [Op; 26] = [
+    pub const ALL: [Op; 28] = [
         Op::Write,
         Op::AssignRoles,
         Op::StorageListKeys,
@@ -92,6 +96,8 @@ impl Op {
         Op::VmRunCommand,
         Op::VmExtensionsWrite,
         Op::PrivateEndpointApproval,
+        Op::OutboundRulesWrite,
+        Op::NsgRulesWrite,
     ];
 
     /// The `u16` used in facts.
@@ -147,6 +153,8 @@ impl Op {
             Op::VmRunCommand => "Microsoft.Compute/virtualMachines/runCommand/action".into(),
             Op::VmExtensionsWrite => "Microsoft.Compute/virtualMachines/extensions/write".into(),
             Op::PrivateEndpointApproval => format!("{ml}/privateEndpointConnectionsApproval/action"),
+            Op::OutboundRulesWrite => format!("{ml}/outboundRules/write"),
+            Op::NsgRulesWrite => "Microsoft.Network/networkSecurityGroups/securityRules/write".into(),
         }
     }
 
@@ -167,6 +175,7 @@ impl Op {
                 Op::WorkspaceListStorageKeys,
                 Op::JobsWrite,
                 Op::PrivateEndpointApproval,
+                Op::OutboundRulesWrite,
             ],
             K::ComputeInstance | K::ComputeCluster => &[Op::ComputeApplicationAccess],
             K::OnlineEndpoint => &[
@@ -177,6 +186,7 @@ impl Op {
             ],
             K::UserAssignedIdentity => &[Op::IdentityAssign, Op::IdentityFederatedCredentialsWrite],
             K::VirtualMachine => &[Op::VmRunCommand, Op::VmExtensionsWrite],
+            K::NetworkSecurityGroup => &[Op::NsgRulesWrite],
             _ => &[],
         }
     }

@@ -55,6 +55,10 @@ pub enum RuleId {
     P26,
     /// Approve a private endpoint from a network of one's choice (P27; unverified).
     P27,
+    /// Add outbound rules to a managed network (P28; unverified).
+    P28,
+    /// Rewrite an NSG's rules (P29).
+    P29,
     /// Data access through Azure ML (P31; unverified).
     P31,
     /// Code running where an identity is attached gets its token (§2.3).
@@ -105,6 +109,8 @@ impl RuleId {
             RuleId::P22 => "P22",
             RuleId::P26 => "P26",
             RuleId::P27 => "P27",
+            RuleId::P28 => "P28",
+            RuleId::P29 => "P29",
             RuleId::P31 => "P31",
             RuleId::Identity => "identity",
             RuleId::AccessPolicy => "access-policy",
@@ -125,7 +131,7 @@ impl RuleId {
     }
 
     /// Every rule.
-    pub const ALL: [RuleId; 33] = [
+    pub const ALL: [RuleId; 35] = [
         RuleId::Membership,
         RuleId::Grant,
         RuleId::P01,
@@ -148,6 +154,8 @@ impl RuleId {
         RuleId::P22,
         RuleId::P26,
         RuleId::P27,
+        RuleId::P28,
+        RuleId::P29,
         RuleId::P31,
         RuleId::Identity,
         RuleId::AccessPolicy,
@@ -236,6 +244,8 @@ pub enum Evidence {
         path: Option<crate::network::Path>,
         /// The rules that let it through.
         rules: Vec<String>,
+        /// Network changes the actor made first (P28, P29), under which the packet passes.
+        opened: crate::network::overrides::Overrides,
     },
 }
 

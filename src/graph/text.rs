@@ -38,6 +38,11 @@ pub fn fact_text(g: &AccessGraph, f: &Fact) -> String {
         Fact::EndpointSecret(e) => format!("holds a key or token of {}", r(e)),
         Fact::Created(x) => format!("created {}", r(x)),
         Fact::Exec(x) => format!("exec on {}", r(x)),
+        Fact::NsgOpen(n) => format!(
+            "opened NSG {}",
+            m.network.nsgs.get(n.index()).map_or("?", |x| x.name.as_str())
+        ),
+        Fact::EgressOpen(w) => format!("opened the managed network of {} to the internet", r(w)),
         Fact::DataRead(s) => format!("data-read of {}", r(s)),
         Fact::DataWrite(s) => format!("data-write of {}", r(s)),
         Fact::Secrets(v) => format!("secrets of {}", r(v)),

@@ -5,6 +5,7 @@
 //! finds is replayed here.
 
 pub mod eval;
+pub mod overrides;
 
 use std::fmt;
 use std::net::Ipv4Addr;

@@ -25,6 +25,8 @@ fn steps(g: &AccessGraph, w: &Witness) -> Vec<Step> {
     let mut by_fact: HashMap<FactId, usize> = HashMap::new();
     let mut network: HashMap<FactId, (Place, Endpoint, String)> = HashMap::new();
     let mut places: HashMap<FactId, usize> = HashMap::new();
+    // For each network premise, the earlier steps it relies on (the place, network changes).
+    let mut net_after: HashMap<FactId, Vec<usize>> = HashMap::new();
     let mut out = Vec::new();
     for &r in &w.rules {
         let Some(rule) = g.rule(r) else { continue };
@@ -43,6 +45,12 @@ fn steps(g: &AccessGraph, w: &Witness) -> Vec<Step> {
                         format!("{decision}; let through by {}", rules.join(", "))
                     };
                     network.insert(rule.conclusion, (*place, *endpoint, text));
+                    let after: Vec<usize> = rule
+                        .premises
+                        .iter()
+                        .filter_map(|p| by_fact.get(p).or_else(|| places.get(p)).copied())
+                        .collect();
+                    net_after.insert(rule.conclusion, after);
                 }
                 _ => {
                     // A place gained by running code: refer to the step that gave it.
@@ -60,13 +68,10 @@ fn steps(g: &AccessGraph, w: &Witness) -> Vec<Step> {
             if let Some(k) = by_fact.get(p) {
                 premises.push(k.to_string());
             } else if let Some(x) = network.get(p) {
-                // The place a packet leaves from may come from an earlier step (code running there).
-                if let Place::Resource(_) = x.0
-                    && let Some(at) = g.fact_id(&crate::graph::Fact::At(x.0))
-                    && let Some(k) = places.get(&at)
-                    && !premises.contains(&k.to_string())
-                {
-                    premises.push(k.to_string());
+                for k in net_after.get(p).into_iter().flatten() {
+                    if !premises.contains(&k.to_string()) {
+                        premises.push(k.to_string());
+                    }
                 }
                 net.push(x.clone());
             }

@@ -97,6 +97,14 @@ pub fn doc(rule: RuleId) -> (&'static str, &'static str) {
             "private endpoint approval on a workspace reaches it and its endpoints privately (unverified)",
             "semantics §3 P27, §10 (DERIVED)",
         ),
+        RuleId::P28 => (
+            "outbound rules on a managed network open it to the internet (unverified)",
+            "semantics §3 P28, §10 (DERIVED)",
+        ),
+        RuleId::P29 => (
+            "security rule writes on an NSG open it",
+            "semantics §3 P29, §10 (DERIVED)",
+        ),
         RuleId::P31 => (
             "Azure ML reads or writes a datastore's storage for the caller (unverified action)",
             "semantics §10 P31 (UNCERTAIN)",

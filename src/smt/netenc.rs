@@ -434,6 +434,8 @@ pub fn solve(m: &Model, origin: Origin, path: &Path, timeout_ms: Option<u64>, du
         s.nat.extract(7, 0).eq(BV::from_u64(0, 8)).not(),
         s.nat.eq(&s.dst).not(),
         s.src.eq(&s.dst).not(),
+        s.src.extract(31, 24).eq(BV::from_u64(0, 8)).not(),
+        s.dst.extract(31, 24).eq(BV::from_u64(0, 8)).not(),
     ];
     let started = std::time::Instant::now();
     let result = match solver.check_assumptions(&nice) {

@@ -56,6 +56,10 @@ impl NetworkOracle for Z3Oracle {
     fn applied(&self) -> bool {
         true
     }
+
+    fn fresh(&self) -> Box<dyn NetworkOracle> {
+        Box::new(Z3Oracle::new(self.timeout_ms, false))
+    }
 }
 
 impl Z3Oracle {

@@ -239,25 +239,31 @@ fn check_step(
                 endpoint,
                 packet,
                 path,
+                opened,
                 ..
             },
         ) => {
-            ensure(rule == RuleId::Network && *conclusion == Fact::Reach(*endpoint), || {
-                "wrong network conclusion".into()
-            })?;
-            ensure(premises.contains(&Fact::At(*place)), || {
-                "the packet does not leave from a place of the actor".into()
-            })?;
+            ensure(rule == RuleId::Network && *conclusion == Fact::Reach(*endpoint), || "wrong network conclusion".into())?;
+            ensure(premises.contains(&Fact::At(*place)), || "the packet does not leave from a place of the actor".into())?;
+            // Network changes the actor made first must be established earlier.
+            let changes_done = opened.open_nsgs.iter().all(|n| premises.contains(&Fact::NsgOpen(*n)))
+                && opened.open_egress.iter().all(|w| premises.contains(&Fact::EgressOpen(*w)));
+            ensure(changes_done, || "the packet relies on a network change the actor did not make".into())?;
             // A packet found by the network model is replayed by the concrete evaluator.
             match (packet, path) {
                 (Some(p), Some(way)) => {
                     ensure(way.endpoint == *endpoint, || "the packet goes elsewhere".into())?;
-                    let ok = network::origins(m, *place)
+                    let changed;
+                    let net_model = if opened.is_empty() {
+                        m
+                    } else {
+                        changed = network::overrides::apply(m, opened);
+                        &changed
+                    };
+                    let ok = network::origins(net_model, *place)
                         .into_iter()
-                        .any(|o| network::eval::pass(m, o, way, p).is_ok());
-                    ensure(ok, || {
-                        format!("the packet {p} does not pass {}", network::path_text(m, way))
-                    })
+                        .any(|o| network::eval::pass(net_model, o, way, p).is_ok());
+                    ensure(ok, || format!("the packet {p} does not pass {}", network::path_text(m, way)))
                 }
                 _ => ensure(!g.network_applied, || "a network premise without a packet".into()),
             }
@@ -461,6 +467,15 @@ fn check_step(
                 RuleId::PublicBlob => ensure(
                     storage_props(m, res).is_some_and(|p| p.allow_blob_public_access),
                     || "anonymous access is off".into(),
+                ),
+                                RuleId::P28 => ensure(
+                    *conclusion == Fact::EgressOpen(res) && has(cap(Op::OutboundRulesWrite, res)),
+                    || "no outbound rule write right on the workspace".into(),
+                ),
+                RuleId::P29 => ensure(
+                    matches!(conclusion, Fact::NsgOpen(n) if m.network.nsgs.get(n.index()).is_some_and(|x| x.resource == res))
+                        && (has(cap(Op::NsgRulesWrite, res)) || has(cap(Op::Write, res))),
+                    || "no rule write right on the NSG".into(),
                 ),
                 RuleId::P27 => ensure(
                     m.resource(res).kind == ResourceKind::Workspace && has(cap(Op::PrivateEndpointApproval, res)),
