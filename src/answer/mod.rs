@@ -126,6 +126,8 @@ pub struct Answer {
     /// For a `no` that depends on the network: which steps no packet can make, and the rules that stop
     /// them.
     pub network_blocks: Vec<String>,
+    /// SMT-LIB scripts of the whole-query encoding, when asked for (`--dump-smt`, SMT engine).
+    pub dumps: Vec<(String, String)>,
     /// Milliseconds taken.
     pub elapsed_ms: u128,
 }
@@ -148,6 +150,8 @@ pub struct Options {
     pub paths: usize,
     /// Timeout of each solver call (SMT engine).
     pub timeout_ms: Option<u64>,
+    /// Keep the SMT-LIB of the whole-query encoding (`--dump-smt`).
+    pub dump: bool,
 }
 
 impl Default for Options {
@@ -155,6 +159,7 @@ impl Default for Options {
         Options {
             paths: 1,
             timeout_ms: None,
+            dump: false,
         }
     }
 }
@@ -421,6 +426,7 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
         assumptions: ASSUMPTIONS.iter().map(|s| s.to_string()).collect(),
         notes: Vec::new(),
         network_blocks: Vec::new(),
+        dumps: Vec::new(),
         elapsed_ms: 0,
     };
     if !g.network_applied && !q.ignoring_network {

@@ -60,11 +60,23 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
         assumptions: ASSUMPTIONS.iter().map(|s| s.to_string()).collect(),
         notes: vec!["decided by the SMT engine (Z3)".to_string()],
         network_blocks: Vec::new(),
+        dumps: Vec::new(),
         elapsed_ms: 0,
     };
     let solve = |actor: Actor, answer: &mut Answer| -> Option<(Layers, Vec<crate::graph::FactId>)> {
         let start = start_facts(g, actor, q.from);
-        match layers(g, &start, &filter, options.timeout_ms) {
+        let mut script = String::new();
+        let result = layers(
+            g,
+            &start,
+            &filter,
+            options.timeout_ms,
+            options.dump.then_some(&mut script),
+        );
+        if options.dump {
+            answer.dumps.push((format!("reach-{}", actor.label(&g.model)), script));
+        }
+        match result {
             Ok(l) => {
                 answer.proof.actors += 1;
                 answer.proof.facts += l.facts();

@@ -53,7 +53,13 @@ impl Layers {
 }
 
 /// Computes the layers of an actor with Z3, to the least fixed point (or `within N`).
-pub fn layers(g: &AccessGraph, start: &[FactId], filter: &Filter, timeout_ms: Option<u64>) -> Result<Layers, String> {
+pub fn layers(
+    g: &AccessGraph,
+    start: &[FactId],
+    filter: &Filter,
+    timeout_ms: Option<u64>,
+    mut dump: Option<&mut String>,
+) -> Result<Layers, String> {
     let solver = Solver::new();
     if let Some(ms) = timeout_ms {
         let mut p = Params::new();
@@ -100,6 +106,9 @@ pub fn layers(g: &AccessGraph, start: &[FactId], filter: &Filter, timeout_ms: Op
         let fixed = values.last() == Some(&now);
         values.push(now);
         if fixed || filter.max_depth.is_some_and(|m| k >= m) || k as usize > n + 1 {
+            if let Some(d) = dump.as_deref_mut() {
+                d.push_str(&solver.to_smt2());
+            }
             return Ok(Layers {
                 values,
                 limit: filter.max_depth,

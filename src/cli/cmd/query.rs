@@ -39,18 +39,28 @@ pub fn run(a: &QueryArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write
     let oracle: &dyn NetworkOracle = if resolved.ignoring_network { &open } else { &z3 };
     let graph = build(&loaded.model, oracle);
     if let Some(dir) = &a.dump_smt {
-        write_dumps(dir, &z3.dumps(), err)?;
+        write_dumps(dir, "network", &z3.dumps(), err)?;
     }
     let options = answer::Options {
         paths: a.paths,
         timeout_ms: a.timeout,
+        dump: a.dump_smt.is_some(),
     };
     let answer = match a.engine {
         Engine::Graph => answer::run(&graph, &resolved, &options),
-        Engine::Smt => answer::smt::run(&graph, &resolved, &options),
+        Engine::Smt => {
+            let s = answer::smt::run(&graph, &resolved, &options);
+            if let Some(dir) = &a.dump_smt {
+                write_dumps(dir, "reach", &s.dumps, err)?;
+            }
+            s
+        }
         Engine::Both => {
             let g = answer::run(&graph, &resolved, &options);
             let s = answer::smt::run(&graph, &resolved, &options);
+            if let Some(dir) = &a.dump_smt {
+                write_dumps(dir, "reach", &s.dumps, err)?;
+            }
             if let Err(disagreement) = answer::smt::agree(&graph, &g, &s) {
                 writeln!(
                     err,
@@ -93,13 +103,18 @@ pub fn run(a: &QueryArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write
     })
 }
 
-fn write_dumps(dir: &std::path::Path, dumps: &[(String, String)], err: &mut dyn Write) -> std::io::Result<()> {
+fn write_dumps(
+    dir: &std::path::Path,
+    prefix: &str,
+    dumps: &[(String, String)],
+    err: &mut dyn Write,
+) -> std::io::Result<()> {
     if let Err(e) = std::fs::create_dir_all(dir) {
         writeln!(err, "mlaccess: warning: cannot create `{}`: {e}", dir.display())?;
         return Ok(());
     }
     for (i, (name, script)) in dumps.iter().enumerate() {
-        let file = dir.join(format!("network-{i:04}.smt2"));
+        let file = dir.join(format!("{prefix}-{i:04}.smt2"));
         let text = format!("; {name}\n{script}");
         if let Err(e) = std::fs::write(&file, text) {
             writeln!(err, "mlaccess: warning: cannot write `{}`: {e}", file.display())?;
