@@ -152,6 +152,7 @@ fn a_one_millisecond_timeout_is_unknown_never_no() {
     let options = mlaccess::answer::Options {
         paths: 1,
         timeout_ms: Some(1),
+        dump: false,
     };
     for a in [
         mlaccess::answer::run(&g, &q, &options),
