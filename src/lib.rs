@@ -11,6 +11,7 @@
 
 pub mod answer;
 pub mod channel;
+pub mod check;
 pub mod cli;
 pub mod diag;
 pub mod graph;

@@ -76,6 +76,18 @@ pub enum Command {
         mlaccess query models/contoso-ml.yaml 'what can dave reach' --format json"
     )]
     Query(QueryArgs),
+
+    /// Check suites of expectations (least privilege, in CI): every expectation must hold.
+    ///
+    /// A suite is a YAML file of `{name, query, expect, why}` (docs/queries.md); a directory means every
+    /// suite file in it. Expectations are decided in parallel; output is in suite order. Exit status: 0
+    /// every expectation holds, 1 some fail, 2 an error, 3 none fails but some answer is unknown.
+    #[command(
+        after_help = "Examples:\n  mlaccess check models/contoso-ml.yaml queries/contoso-ml\n  \
+        mlaccess check models/contoso-ml.yaml queries/contoso-ml --sarif results.sarif --junit results.xml\n  \
+        mlaccess check new.yaml queries/ --baseline old.yaml      # fail only on new access"
+    )]
+    Check(CheckArgs),
 }
 
 /// Output formats of commands that answer.
@@ -189,4 +201,52 @@ pub struct QueryArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text, env = "MLACCESS_FORMAT")]
     pub format: Format,
+}
+
+/// Output formats of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// For people.
+    Text,
+    /// For machines (schema in docs/json-output.md).
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// JUnit XML, for CI test reports.
+    Junit,
+}
+
+/// Arguments of `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The model file (YAML or JSON by extension; `-` reads standard input).
+    pub model: String,
+
+    /// Suite files, or directories of suite files.
+    #[arg(required = true)]
+    pub suites: Vec<String>,
+
+    /// Output format on standard output.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text, env = "MLACCESS_FORMAT")]
+    pub format: CheckFormat,
+
+    /// Also write SARIF 2.1.0 to this file.
+    #[arg(long, value_name = "FILE")]
+    pub sarif: Option<std::path::PathBuf>,
+
+    /// Also write JUnit XML to this file.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<std::path::PathBuf>,
+
+    /// An earlier model: fail only on access that is new relative to it.
+    #[arg(long, value_name = "OLD_MODEL")]
+    pub baseline: Option<String>,
+
+    /// Which engine decides: the graph engine, Z3's, or both (they must agree).
+    #[arg(long, value_enum, default_value_t = Engine::Graph)]
+    pub engine: Engine,
+
+    /// Timeout of each solver call, in milliseconds; a timeout makes an answer unknown, never no.
+    #[arg(long, value_name = "MS")]
+    pub timeout: Option<u64>,
 }

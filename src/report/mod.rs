@@ -2,6 +2,7 @@
 //! decide nothing and do no other I/O.
 
 pub mod answer;
+pub mod check;
 pub mod diagnostics;
 pub mod permissions;
 pub mod rules;

@@ -1,5 +1,6 @@
 //! One module per command. Each reads its inputs, calls the library, renders, and returns a status.
 
+mod check;
 mod permissions;
 mod query;
 mod validate;
@@ -20,6 +21,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Resu
         Command::Validate(a) => validate::run(a, color, out, err),
         Command::Permissions(a) => permissions::run(a, color, out, err),
         Command::Query(a) => query::run(a, color, out, err),
+        Command::Check(a) => check::run(a, color, out, err),
     }
 }
 

@@ -1,0 +1,255 @@
+//! `check`: every expectation of some suites decided on a model (`docs/queries.md`, Suites), in
+//! parallel, with results in suite order whatever the thread count. With a baseline model, an
+//! expectation fails only when its failure involves access the baseline did not have.
+
+use std::collections::BTreeSet;
+
+use rayon::prelude::*;
+
+use crate::answer::expect::{Outcome, evaluate};
+use crate::answer::{self, Answer, Options, Verdict};
+use crate::diag::Diagnostic;
+use crate::graph::AccessGraph;
+use crate::graph::build::build;
+use crate::graph::network::AssumedOpen;
+use crate::model::Model;
+use crate::query::suite::{Expect, Expectation};
+use crate::query::{self, ResolvedQuery};
+use crate::smt::oracle::Z3Oracle;
+
+/// Which engine decides the expectations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// The graph engine.
+    Graph,
+    /// The SMT engine.
+    Smt,
+    /// Both; a disagreement is an internal error.
+    Both,
+}
+
+/// The graphs of one model: with the network decided, and ignoring it.
+pub struct Graphs {
+    /// Network premises decided by the Z3 oracle.
+    pub network: AccessGraph,
+    /// Every network premise assumed to hold (`ignoring network`).
+    pub open: AccessGraph,
+}
+
+impl Graphs {
+    /// Builds both graphs of a model.
+    pub fn build(m: &Model, timeout_ms: Option<u64>) -> Graphs {
+        Graphs {
+            network: build(m, &Z3Oracle::new(timeout_ms, false)),
+            open: build(
+                m,
+                &AssumedOpen {
+                    reason: "ignoring network",
+                },
+            ),
+        }
+    }
+
+    /// The graph a query is decided on.
+    pub fn for_query(&self, q: &ResolvedQuery) -> &AccessGraph {
+        if q.ignoring_network { &self.open } else { &self.network }
+    }
+}
+
+/// What became of one expectation.
+#[derive(Debug, Clone)]
+pub enum ItemResult {
+    /// Decided.
+    Decided {
+        /// Holds, fails or unknown.
+        outcome: Outcome,
+        /// The answer to its query.
+        answer: Box<Answer>,
+        /// Whether the answer was decided on the graph that ignores the network.
+        ignoring_network: bool,
+        /// With a baseline: why a failure does not count (it is not new access).
+        baseline: Option<String>,
+    },
+    /// The expectation could not be decided: a query that does not parse or resolve, or an internal
+    /// error (a witness that fails its replay, engines that disagree).
+    Error(Box<Diagnostic>),
+}
+
+/// One expectation and its result.
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// The expectation.
+    pub expectation: Expectation,
+    /// Its result.
+    pub result: ItemResult,
+}
+
+impl Item {
+    /// The outcome that counts (errors count as errors, not as outcomes).
+    pub fn outcome(&self) -> Option<Outcome> {
+        match &self.result {
+            ItemResult::Decided {
+                outcome,
+                baseline: Some(_),
+                ..
+            } if *outcome == Outcome::Fails => Some(Outcome::Holds),
+            ItemResult::Decided { outcome, .. } => Some(*outcome),
+            ItemResult::Error(_) => None,
+        }
+    }
+}
+
+/// Counts of a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Expectations that hold.
+    pub holds: usize,
+    /// Expectations that fail.
+    pub fails: usize,
+    /// Expectations whose answer is unknown.
+    pub unknown: usize,
+    /// Expectations that could not be decided.
+    pub errors: usize,
+}
+
+/// Counts the items.
+pub fn summary(items: &[Item]) -> Summary {
+    let mut s = Summary::default();
+    for i in items {
+        match i.outcome() {
+            Some(Outcome::Holds) => s.holds += 1,
+            Some(Outcome::Fails) => s.fails += 1,
+            Some(Outcome::Unknown) => s.unknown += 1,
+            None => s.errors += 1,
+        }
+    }
+    s
+}
+
+fn error_at(e: &Expectation, code: &'static str, message: String) -> ItemResult {
+    ItemResult::Error(Box::new(
+        Diagnostic::error(code, message)
+            .with_pos(e.pos)
+            .at(format!("{}.query", e.name))
+            .in_file(e.file.clone()),
+    ))
+}
+
+fn decide(
+    m: &Model,
+    graphs: &Graphs,
+    e: &Expectation,
+    engine: Engine,
+    options: &Options,
+) -> Result<(ResolvedQuery, Answer), ItemResult> {
+    let parsed = query::parse(&e.query).map_err(|p| {
+        error_at(
+            e,
+            "invalid-query",
+            format!("invalid query in `{}`: {}", e.name, p.render(&e.query)),
+        )
+    })?;
+    let resolved = query::resolve(m, &parsed)
+        .map_err(|p| error_at(e, "invalid-query", format!("in `{}`: {}", e.name, p.render(&e.query))))?;
+    let g = graphs.for_query(&resolved);
+    let answer = match engine {
+        Engine::Graph => answer::run(g, &resolved, options),
+        Engine::Smt => answer::smt::run(g, &resolved, options),
+        Engine::Both => {
+            let a = answer::run(g, &resolved, options);
+            let s = answer::smt::run(g, &resolved, options);
+            answer::smt::agree(g, &a, &s).map_err(|d| {
+                error_at(
+                    e,
+                    "internal",
+                    format!("internal error: the engines disagree on `{}`: {d}", e.name),
+                )
+            })?;
+            a
+        }
+    };
+    for w in answer.witnesses.iter().chain(answer.listed.iter().map(|l| &l.witness)) {
+        crate::witness::replay(m, g, w).map_err(|p| {
+            error_at(
+                e,
+                "internal",
+                format!("internal error: a witness of `{}` fails its replay: {p}", e.name),
+            )
+        })?;
+    }
+    Ok((resolved, answer))
+}
+
+/// What an answer grants, for comparing with a baseline: the actors that reach, with what.
+fn reached(m: &Model, a: &Answer) -> BTreeSet<String> {
+    a.witnesses
+        .iter()
+        .map(|w| w.actor.label(m))
+        .chain(
+            a.listed
+                .iter()
+                .map(|l| format!("{}: {}", l.actor.label(m), l.capability)),
+        )
+        .collect()
+}
+
+/// Decides one expectation.
+fn check_one(
+    m: &Model,
+    graphs: &Graphs,
+    e: &Expectation,
+    engine: Engine,
+    options: &Options,
+    baseline: Option<(&Model, &Graphs)>,
+) -> ItemResult {
+    let (resolved, answer) = match decide(m, graphs, e, engine, options) {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let outcome = match evaluate(m, &e.expect, &answer) {
+        Ok(o) => o,
+        Err(problem) => return error_at(e, "invalid-expect", format!("in `{}`: {problem}", e.name)),
+    };
+    let mut note = None;
+    if outcome == Outcome::Fails
+        && let Some((old_model, old_graphs)) = baseline
+    {
+        note = match (&e.expect, decide(old_model, old_graphs, e, engine, options)) {
+            // Lost access is not new access.
+            (Expect::Yes, _) => {
+                Some("the expected access is missing, but --baseline only gates new access".to_string())
+            }
+            (_, Ok((_, old))) if old.verdict != Verdict::Unknown => {
+                let new = reached(m, &answer);
+                let before = reached(old_model, &old);
+                new.is_subset(&before)
+                    .then(|| "the baseline already had this access: not new".to_string())
+            }
+            _ => None,
+        };
+    }
+    ItemResult::Decided {
+        outcome,
+        answer: Box::new(answer),
+        ignoring_network: resolved.ignoring_network,
+        baseline: note,
+    }
+}
+
+/// Decides every expectation, in parallel; the items come back in the order of `expectations`.
+pub fn run(
+    m: &Model,
+    graphs: &Graphs,
+    expectations: &[Expectation],
+    engine: Engine,
+    options: &Options,
+    baseline: Option<(&Model, &Graphs)>,
+) -> Vec<Item> {
+    expectations
+        .par_iter()
+        .map(|e| Item {
+            expectation: e.clone(),
+            result: check_one(m, graphs, e, engine, options, baseline),
+        })
+        .collect()
+}

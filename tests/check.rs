@@ -1,0 +1,185 @@
+//! `mlaccess check`: suites against models, every output format and exit status, the baseline, and the
+//! validity of the SARIF and JUnit documents (structure GitHub code scanning and CI report readers need;
+//! the JUnit XML parsed back).
+
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "tests fail by panicking"
+)]
+
+use std::process::Command;
+
+use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
+
+fn cli() -> Command {
+    let mut cmd = Command::new(get_cargo_bin("mlaccess"));
+    cmd.env("NO_COLOR", "1")
+        .env_remove("MLACCESS_FORMAT")
+        .env_remove("MLACCESS_COLOR");
+    cmd
+}
+
+const MODEL: &str = "models/contoso-ml.yaml";
+const FAILING: &str = "tests/fixtures/suites/violated.yaml";
+
+fn snapshot(name: &str, args: &[&str]) {
+    let mut cmd = cli();
+    cmd.arg("check").args(args);
+    insta::with_settings!({filters => vec![(r"in \d+ ms", "in [ms] ms")]}, {
+        assert_cmd_snapshot!(name, cmd);
+    });
+}
+
+#[test]
+fn bundled_suites_hold() {
+    snapshot("check_bundled", &[MODEL, "queries/contoso-ml"]);
+}
+
+#[test]
+fn a_violated_expectation_fails_with_its_witness() {
+    snapshot("check_violated", &[MODEL, FAILING]);
+}
+
+#[test]
+fn json_output() {
+    snapshot("check_json", &[MODEL, FAILING, "--format", "json"]);
+}
+
+#[test]
+fn unknown_is_exit_3() {
+    snapshot(
+        "check_unknown",
+        &[
+            "tests/fixtures/models/unknown.yaml",
+            "tests/fixtures/suites/unknown.yaml",
+        ],
+    );
+}
+
+#[test]
+fn suite_errors_are_positioned_and_exit_2() {
+    snapshot("check_suite_error", &[MODEL, "tests/fixtures/suites/broken.yaml"]);
+}
+
+#[test]
+fn a_bad_query_in_a_suite_is_an_error() {
+    snapshot("check_bad_query", &[MODEL, "tests/fixtures/suites/bad-query.yaml"]);
+}
+
+#[test]
+fn baseline_fails_only_on_new_access() {
+    // The same model as its own baseline: nothing is new, so the violated expectation does not count.
+    snapshot("check_baseline_same", &[MODEL, FAILING, "--baseline", MODEL]);
+    // Against a baseline without nora's SSH key, her route to mlstore is new access.
+    snapshot(
+        "check_baseline_new",
+        &[
+            MODEL,
+            "tests/fixtures/suites/nora.yaml",
+            "--baseline",
+            "tests/fixtures/models/contoso-without-nora-key.yaml",
+        ],
+    );
+}
+
+#[test]
+fn sarif_is_what_code_scanning_reads() {
+    let out = cli()
+        .args(["check", MODEL, FAILING, "--format", "sarif"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    assert!(v["$schema"].as_str().unwrap().contains("sarif-2.1.0"));
+    let run = &v["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "mlaccess");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1, "one violated expectation");
+    let r = &results[0];
+    assert_eq!(r["level"], "error");
+    let rule_id = r["ruleId"].as_str().unwrap();
+    let index = r["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(rules[index]["id"], rule_id, "ruleIndex points at the rule");
+    let loc = &r["locations"][0]["physicalLocation"];
+    assert_eq!(loc["artifactLocation"]["uri"], FAILING);
+    assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
+    assert!(
+        r["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("reaches data-read of mlstore")
+    );
+    for rule in rules {
+        assert!(rule["id"].is_string() && rule["shortDescription"]["text"].is_string());
+    }
+}
+
+#[test]
+fn junit_parses_and_counts() {
+    use quick_xml::Reader;
+    use quick_xml::events::Event;
+    let out = cli()
+        .args(["check", MODEL, FAILING, "--format", "junit"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut reader = Reader::from_str(&text);
+    let (mut cases, mut failures, mut suites) = (0, 0, 0);
+    loop {
+        match reader.read_event().unwrap() {
+            Event::Start(e) | Event::Empty(e) => match e.name().0 {
+                "testcase" => cases += 1,
+                "failure" => failures += 1,
+                "testsuite" => suites += 1,
+                _ => {}
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert_eq!((suites, cases, failures), (1, 2, 1));
+    assert!(text.contains("tests=\"2\" failures=\"1\""));
+}
+
+#[test]
+fn sarif_and_junit_files_alongside_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let sarif = dir.path().join("out.sarif");
+    let junit = dir.path().join("out.xml");
+    let out = cli()
+        .args([
+            "check",
+            MODEL,
+            FAILING,
+            "--sarif",
+            sarif.to_str().unwrap(),
+            "--junit",
+            junit.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8(out.stdout).unwrap().contains("FAIL"));
+    let s: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(sarif).unwrap()).unwrap();
+    assert_eq!(s["version"], "2.1.0");
+    assert!(std::fs::read_to_string(junit).unwrap().starts_with("<?xml"));
+}
+
+#[test]
+fn output_is_the_same_whatever_the_thread_count() {
+    let run = |threads: &str| {
+        cli()
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["check", MODEL, "queries/contoso-ml", "--format", "json"])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    assert_eq!(run("1"), run("4"));
+}
