@@ -13,6 +13,7 @@ pub mod answer;
 pub mod channel;
 pub mod check;
 pub mod cli;
+pub mod compare;
 pub mod diag;
 pub mod graph;
 pub mod load;

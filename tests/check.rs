@@ -10,23 +10,15 @@
     reason = "tests fail by panicking"
 )]
 
-use std::process::Command;
+mod common;
 
-use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
-
-fn cli() -> Command {
-    let mut cmd = Command::new(get_cargo_bin("mlaccess"));
-    cmd.env("NO_COLOR", "1")
-        .env_remove("MLACCESS_FORMAT")
-        .env_remove("MLACCESS_COLOR");
-    cmd
-}
+use insta_cmd::assert_cmd_snapshot;
 
 const MODEL: &str = "models/contoso-ml.yaml";
 const FAILING: &str = "tests/fixtures/suites/violated.yaml";
 
 fn snapshot(name: &str, args: &[&str]) {
-    let mut cmd = cli();
+    let mut cmd = common::cli();
     cmd.arg("check").args(args);
     insta::with_settings!({filters => vec![(r"in \d+ ms", "in [ms] ms")]}, {
         assert_cmd_snapshot!(name, cmd);
@@ -87,7 +79,7 @@ fn baseline_fails_only_on_new_access() {
 
 #[test]
 fn sarif_is_what_code_scanning_reads() {
-    let out = cli()
+    let out = common::cli()
         .args(["check", MODEL, FAILING, "--format", "sarif"])
         .output()
         .unwrap();
@@ -123,7 +115,7 @@ fn sarif_is_what_code_scanning_reads() {
 fn junit_parses_and_counts() {
     use quick_xml::Reader;
     use quick_xml::events::Event;
-    let out = cli()
+    let out = common::cli()
         .args(["check", MODEL, FAILING, "--format", "junit"])
         .output()
         .unwrap();
@@ -152,7 +144,7 @@ fn sarif_and_junit_files_alongside_text() {
     let dir = tempfile::tempdir().unwrap();
     let sarif = dir.path().join("out.sarif");
     let junit = dir.path().join("out.xml");
-    let out = cli()
+    let out = common::cli()
         .args([
             "check",
             MODEL,
@@ -174,7 +166,7 @@ fn sarif_and_junit_files_alongside_text() {
 #[test]
 fn output_is_the_same_whatever_the_thread_count() {
     let run = |threads: &str| {
-        cli()
+        common::cli()
             .env("RAYON_NUM_THREADS", threads)
             .args(["check", MODEL, "queries/contoso-ml", "--format", "json"])
             .output()

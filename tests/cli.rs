@@ -9,33 +9,25 @@
     reason = "tests fail by panicking"
 )]
 
-use std::process::Command;
+mod common;
 
-use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
-
-fn cli() -> Command {
-    let mut cmd = Command::new(get_cargo_bin("mlaccess"));
-    cmd.env("NO_COLOR", "1")
-        .env_remove("MLACCESS_FORMAT")
-        .env_remove("MLACCESS_COLOR");
-    cmd
-}
+use insta_cmd::assert_cmd_snapshot;
 
 const MODEL: &str = "models/contoso-ml.yaml";
 
 #[test]
 fn validate_a_valid_model() {
-    assert_cmd_snapshot!(cli().args(["validate", MODEL]));
+    assert_cmd_snapshot!(common::cli().args(["validate", MODEL]));
 }
 
 #[test]
 fn validate_reports_every_problem() {
-    assert_cmd_snapshot!(cli().args(["validate", "tests/fixtures/invalid/ten-mistakes.yaml"]));
+    assert_cmd_snapshot!(common::cli().args(["validate", "tests/fixtures/invalid/ten-mistakes.yaml"]));
 }
 
 #[test]
 fn validate_json() {
-    assert_cmd_snapshot!(cli().args([
+    assert_cmd_snapshot!(common::cli().args([
         "validate",
         "--format",
         "json",
@@ -45,28 +37,28 @@ fn validate_json() {
 
 #[test]
 fn validate_json_valid() {
-    assert_cmd_snapshot!(cli().args(["validate", "--format", "json", "models/minimal.yaml"]));
+    assert_cmd_snapshot!(common::cli().args(["validate", "--format", "json", "models/minimal.yaml"]));
 }
 
 #[test]
 fn validate_reads_standard_input() {
     let text = std::fs::read_to_string("tests/fixtures/models/minimal.json").unwrap();
-    assert_cmd_snapshot!(cli().args(["validate", "-"]).pass_stdin(text));
+    assert_cmd_snapshot!(common::cli().args(["validate", "-"]).pass_stdin(text));
 }
 
 #[test]
 fn validate_a_missing_file() {
-    assert_cmd_snapshot!(cli().args(["validate", "no/such/model.yaml"]));
+    assert_cmd_snapshot!(common::cli().args(["validate", "no/such/model.yaml"]));
 }
 
 #[test]
 fn validate_a_directory() {
-    assert_cmd_snapshot!(cli().args(["validate", "models"]));
+    assert_cmd_snapshot!(common::cli().args(["validate", "models"]));
 }
 
 #[test]
 fn permissions_allowed_with_evidence() {
-    assert_cmd_snapshot!(cli().args([
+    assert_cmd_snapshot!(common::cli().args([
         "permissions",
         MODEL,
         "alice",
@@ -79,7 +71,7 @@ fn permissions_allowed_with_evidence() {
 
 #[test]
 fn permissions_not_allowed_explains_not_actions() {
-    assert_cmd_snapshot!(cli().args([
+    assert_cmd_snapshot!(common::cli().args([
         "permissions",
         MODEL,
         "alice",
@@ -92,7 +84,7 @@ fn permissions_not_allowed_explains_not_actions() {
 
 #[test]
 fn permissions_json() {
-    assert_cmd_snapshot!(cli().args([
+    assert_cmd_snapshot!(common::cli().args([
         "permissions",
         MODEL,
         "erin",
@@ -107,34 +99,34 @@ fn permissions_json() {
 
 #[test]
 fn permissions_everywhere() {
-    assert_cmd_snapshot!(cli().args(["permissions", MODEL, "dave"]));
+    assert_cmd_snapshot!(common::cli().args(["permissions", MODEL, "dave"]));
 }
 
 #[test]
 fn permissions_unknown_principal_suggests() {
-    assert_cmd_snapshot!(cli().args(["permissions", MODEL, "alcie"]));
+    assert_cmd_snapshot!(common::cli().args(["permissions", MODEL, "alcie"]));
 }
 
 #[test]
 fn permissions_unknown_scope_suggests() {
-    assert_cmd_snapshot!(cli().args(["permissions", MODEL, "alice", "--at", "mlwz"]));
+    assert_cmd_snapshot!(common::cli().args(["permissions", MODEL, "alice", "--at", "mlwz"]));
 }
 
 #[test]
 fn permissions_action_needs_a_scope() {
-    assert_cmd_snapshot!(cli().args(["permissions", MODEL, "alice", "--action", "x/read"]));
+    assert_cmd_snapshot!(common::cli().args(["permissions", MODEL, "alice", "--action", "x/read"]));
 }
 
 #[test]
 fn help_teaches() {
-    assert_cmd_snapshot!(cli().args(["permissions", "--help"]));
+    assert_cmd_snapshot!(common::cli().args(["permissions", "--help"]));
 }
 
 #[test]
 fn model_files_are_never_modified() {
     let before = std::fs::read(MODEL).unwrap();
     let modified = std::fs::metadata(MODEL).unwrap().modified().unwrap();
-    let status = cli()
+    let status = common::cli()
         .args(["permissions", MODEL, "alice", "--at", "mlws", "--expand"])
         .output()
         .unwrap();
@@ -146,7 +138,7 @@ fn model_files_are_never_modified() {
 #[test]
 fn broken_pipe_is_not_an_error() {
     use std::process::Stdio;
-    let mut child = cli()
+    let mut child = common::cli()
         .args(["permissions", MODEL, "carol", "--at", "mlws", "--expand"])
         .stdout(Stdio::piped())
         .spawn()
@@ -157,7 +149,7 @@ fn broken_pipe_is_not_an_error() {
 }
 
 fn query_snapshot(name: &str, args: &[&str]) {
-    let mut cmd = cli();
+    let mut cmd = common::cli();
     cmd.arg("query").args(args);
     insta::with_settings!({filters => vec![(r"in \d+ ms", "in [ms] ms"), (r#""elapsed_ms": \d+"#, r#""elapsed_ms": [ms]"#)]}, {
         assert_cmd_snapshot!(name, cmd);

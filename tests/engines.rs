@@ -157,17 +157,8 @@ fn apply(n: &common::Net, c: &Change) -> String {
     }
 }
 
-/// 500 cases in CI (`CI` is set there), 100 locally; `PROPTEST_CASES` overrides both.
-fn cases() -> u32 {
-    let default = if std::env::var_os("CI").is_some() { 500 } else { 100 };
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(cases()))]
+    #![proptest_config(ProptestConfig::with_cases(common::cases(500, 100)))]
 
     #[test]
     fn engines_agree_witnesses_replay_and_laws_hold(n in common::net(), c in change()) {

@@ -534,7 +534,10 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
     answer.network_blocks.sort();
     answer.network_blocks.dedup();
     let reached = !answer.witnesses.is_empty() || !answer.listed.is_empty();
-    if !reached && !q.ignoring_network {
+    // A `can` with a path is decided whatever else is undecided; a list (`who can`, `what can`) is
+    // complete only when every network premise was decided.
+    let is_list = !matches!(q.form, ResolvedForm::Can(..));
+    if (!reached || is_list) && !q.ignoring_network {
         if g.undecided.len() > 5 {
             answer.unknown.push(format!(
                 "{} network premises could not be decided; the first five follow",
@@ -548,6 +551,10 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
                 crate::graph::text::endpoint_text(&g.model, *endpoint)
             ));
         }
+    }
+    if reached && !is_list {
+        // A path decides a `can`; what stayed undecided elsewhere does not matter.
+        answer.unknown.clear();
     }
     answer.verdict = if reached {
         Verdict::Yes

@@ -88,6 +88,28 @@ pub enum Command {
         mlaccess check new.yaml queries/ --baseline old.yaml      # fail only on new access"
     )]
     Check(CheckArgs),
+
+    /// What would a change open? Apply a change file to the model (in memory) and compare access.
+    ///
+    /// The change file (docs/model-format.md, Change files) adds, removes or sets role assignments,
+    /// group members, credentials, role definitions, resource properties and NSG rules. Prints, for every
+    /// principal and location, the capabilities gained (with --witnesses, the path to each) and lost, and
+    /// the suite expectations whose outcome flips. Exit status 1 when the change opens new access, 0 when
+    /// it provably does not, 3 when no new access was found but something stayed undecided, 2 on an
+    /// error. No file is modified.
+    #[command(after_help = "Examples:\n  \
+        mlaccess whatif models/contoso-ml.yaml --change models/changes/ml-team-contributor.yaml\n  \
+        mlaccess whatif models/contoso-ml.yaml --change models/changes/mlstore-no-shared-key.yaml queries/contoso-ml\n  \
+        mlaccess whatif models/contoso-ml.yaml --change change.json --format json --witnesses")]
+    Whatif(WhatifArgs),
+
+    /// Compare two snapshots of a model: access gained and lost, and suite expectations that flip.
+    ///
+    /// Exit status 1 when the new model has access the old one did not, 0 when it provably has none, 3
+    /// when none was found but something stayed undecided, 2 on an error.
+    #[command(after_help = "Examples:\n  mlaccess diff last-week.yaml today.yaml\n  \
+        mlaccess diff last-week.yaml today.yaml queries/ --format json")]
+    Diff(DiffArgs),
 }
 
 /// Output formats of commands that answer.
@@ -247,6 +269,52 @@ pub struct CheckArgs {
     pub engine: Engine,
 
     /// Timeout of each solver call, in milliseconds; a timeout makes an answer unknown, never no.
+    #[arg(long, value_name = "MS")]
+    pub timeout: Option<u64>,
+}
+
+/// Arguments of `whatif`.
+#[derive(Debug, Args)]
+pub struct WhatifArgs {
+    /// The model file.
+    pub model: String,
+
+    /// The change file (YAML or JSON).
+    #[arg(long, value_name = "CHANGE")]
+    pub change: String,
+
+    #[command(flatten)]
+    pub options: CompareOptions,
+}
+
+/// Arguments of `diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier model.
+    pub old: String,
+
+    /// The later model.
+    pub new: String,
+
+    #[command(flatten)]
+    pub options: CompareOptions,
+}
+
+/// Options shared by `whatif` and `diff`.
+#[derive(Debug, Args)]
+pub struct CompareOptions {
+    /// Suites (files or directories) whose expectations are compared before and after.
+    pub suites: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text, env = "MLACCESS_FORMAT")]
+    pub format: Format,
+
+    /// Print the path of every new capability (JSON output always has them).
+    #[arg(long)]
+    pub witnesses: bool,
+
+    /// Timeout of each solver call, in milliseconds.
     #[arg(long, value_name = "MS")]
     pub timeout: Option<u64>,
 }

@@ -5,6 +5,7 @@
 //! **Architecture invariant:** loading does no I/O. It takes text and a source name; only `cli` opens
 //! files, so nothing the user gave can be modified here.
 
+pub mod change;
 pub mod decode;
 pub mod dto;
 pub mod resolve;
@@ -52,6 +53,13 @@ pub fn load(source: &Source) -> Result<Loaded, Diagnostics> {
         Ok(root) => root,
         Err(d) => return Err(Diagnostics::from(d.in_file(&source.name))),
     };
+    load_tree(&root, &source.name)
+}
+
+/// Loads a model from its parsed tree (`name` is shown in diagnostics).
+pub fn load_tree(root: &source::Node, name: &str) -> Result<Loaded, Diagnostics> {
+    let source = Source::new(name, "");
+    let root = root.clone();
     let decoded = decode::decode(&root);
     let mut diags = decoded.diagnostics;
     let (model, resolve_diags) = resolve::resolve(&decoded.dto, &decoded.broken_names, &decoded.origins);

@@ -206,6 +206,22 @@ fn target(model: &Model, c: &Capability) -> Result<Target, ParseError> {
     })
 }
 
+impl ResolvedQuery {
+    /// A query of this form without constraints.
+    pub fn unconstrained(text: String, form: ResolvedForm) -> ResolvedQuery {
+        ResolvedQuery {
+            text,
+            form,
+            avoiding: Vec::new(),
+            directly: false,
+            from: None,
+            excluding: Vec::new(),
+            within: None,
+            ignoring_network: false,
+        }
+    }
+}
+
 /// Resolves a parsed query against a model.
 pub fn resolve(model: &Model, q: &Query) -> Result<ResolvedQuery, ParseError> {
     let form = match &q.form {
@@ -213,16 +229,7 @@ pub fn resolve(model: &Model, q: &Query) -> Result<ResolvedQuery, ParseError> {
         QueryForm::WhoCan(c) => ResolvedForm::WhoCan(target(model, c)?),
         QueryForm::WhatCan(who) => ResolvedForm::WhatCan(actors(model, who)?),
     };
-    let mut r = ResolvedQuery {
-        text: q.text.clone(),
-        form,
-        avoiding: Vec::new(),
-        directly: false,
-        from: None,
-        excluding: Vec::new(),
-        within: None,
-        ignoring_network: false,
-    };
+    let mut r = ResolvedQuery::unconstrained(q.text.clone(), form);
     for c in &q.constraints {
         match c {
             Constraint::Avoiding(names) => {

@@ -188,6 +188,12 @@ pub fn render_text(g: &AccessGraph, a: &Answer) -> String {
     match a.verdict {
         Verdict::Yes => {
             let _ = writeln!(out, "yes");
+            if !a.unknown.is_empty() {
+                let _ = writeln!(out, "the list may be incomplete:");
+                for u in &a.unknown {
+                    let _ = writeln!(out, "  because {u}");
+                }
+            }
         }
         Verdict::No => {
             let _ = writeln!(

@@ -3,6 +3,7 @@
 
 pub mod answer;
 pub mod check;
+pub mod compare;
 pub mod diagnostics;
 pub mod permissions;
 pub mod rules;

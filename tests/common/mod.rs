@@ -1,11 +1,36 @@
-//! Generators shared by the property tests: small but complete estates with a network (a VNet with
+//! Helpers shared by the integration tests: the binary with a clean environment, the number of
+//! property-test cases, and the generators of the property tests: small but complete estates with a network (a VNet with
 //! two tiny subnets, NSGs with prioritised rules over a fixed pool of address blocks and ports, a
 //! storage firewall, a private endpoint, a compute, locations with gateways), so that every address and
 //! port class the rules can tell apart is small enough to enumerate.
 
 #![allow(dead_code, reason = "each test binary uses part of the shared helpers")]
 
+use std::process::Command;
+
 use proptest::prelude::*;
+
+/// The `mlaccess` binary, without colour or format settings from the environment.
+pub fn cli() -> Command {
+    let mut cmd = Command::new(insta_cmd::get_cargo_bin("mlaccess"));
+    cmd.env("NO_COLOR", "1")
+        .env_remove("MLACCESS_FORMAT")
+        .env_remove("MLACCESS_COLOR");
+    cmd
+}
+
+/// Property-test cases: `in_ci` when `CI` is set, `locally` otherwise; `PROPTEST_CASES` overrides both.
+pub fn cases(in_ci: u32, locally: u32) -> u32 {
+    let default = if std::env::var_os("CI").is_some() {
+        in_ci
+    } else {
+        locally
+    };
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
 
 /// Address blocks rules are drawn from (the enumeration covers each of them completely).
 pub const BLOCKS: &[&str] = &[

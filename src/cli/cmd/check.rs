@@ -46,23 +46,17 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-pub fn run(a: &CheckArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<Status> {
-    let (loaded, _) = match super::load_model(&a.model, color, err)? {
-        Ok(l) => l,
-        Err(status) => return Ok(status),
-    };
-    let baseline = match &a.baseline {
-        None => None,
-        Some(path) => match super::load_model(path, color, err)? {
-            Ok((l, _)) => Some(l.model),
-            Err(status) => return Ok(status),
-        },
-    };
-    let files = match suite_files(&a.suites) {
+/// Reads and parses suites (files or directories); on a problem prints it and returns the status.
+pub fn load_suites(
+    args: &[String],
+    color: Color,
+    err: &mut dyn Write,
+) -> std::io::Result<Result<Vec<crate::query::suite::Expectation>, Status>> {
+    let files = match suite_files(args) {
         Ok(f) => f,
         Err(message) => {
             writeln!(err, "mlaccess: error: {message}")?;
-            return Ok(Status::Error);
+            return Ok(Err(Status::Error));
         }
     };
     let mut expectations = Vec::new();
@@ -73,7 +67,7 @@ pub fn run(a: &CheckArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write
             Ok(s) => s,
             Err(message) => {
                 writeln!(err, "mlaccess: error: {message}")?;
-                return Ok(Status::Error);
+                return Ok(Err(Status::Error));
             }
         };
         match suite::load(&name, &source.text) {
@@ -94,8 +88,27 @@ pub fn run(a: &CheckArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write
             "mlaccess: {} problem(s) in the suites; nothing was checked",
             problems.error_count()
         )?;
-        return Ok(Status::Error);
+        return Ok(Err(Status::Error));
     }
+    Ok(Ok(expectations))
+}
+
+pub fn run(a: &CheckArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<Status> {
+    let (loaded, _) = match super::load_model(&a.model, color, err)? {
+        Ok(l) => l,
+        Err(status) => return Ok(status),
+    };
+    let baseline = match &a.baseline {
+        None => None,
+        Some(path) => match super::load_model(path, color, err)? {
+            Ok((l, _)) => Some(l.model),
+            Err(status) => return Ok(status),
+        },
+    };
+    let expectations = match load_suites(&a.suites, color, err)? {
+        Ok(e) => e,
+        Err(status) => return Ok(status),
+    };
     let graphs = Graphs::build(&loaded.model, a.timeout);
     let old_graphs = baseline.as_ref().map(|m| Graphs::build(m, a.timeout));
     let engine = match a.engine {

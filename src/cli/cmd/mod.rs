@@ -1,6 +1,7 @@
 //! One module per command. Each reads its inputs, calls the library, renders, and returns a status.
 
 mod check;
+mod compare;
 mod permissions;
 mod query;
 mod validate;
@@ -22,6 +23,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Resu
         Command::Permissions(a) => permissions::run(a, color, out, err),
         Command::Query(a) => query::run(a, color, out, err),
         Command::Check(a) => check::run(a, color, out, err),
+        Command::Whatif(a) => compare::whatif(a, color, out, err),
+        Command::Diff(a) => compare::diff(a, color, out, err),
     }
 }
 

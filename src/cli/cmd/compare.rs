@@ -1,0 +1,115 @@
+//! `mlaccess whatif MODEL --change CHANGE` and `mlaccess diff OLD NEW`.
+
+use std::io::Write;
+
+use super::super::args::{CompareOptions, DiffArgs, Format, WhatifArgs};
+use super::super::exit::Status;
+use super::super::input;
+use super::check::load_suites;
+use crate::check::Graphs;
+use crate::compare::{Difference, compare};
+use crate::diag::Diagnostics;
+use crate::load::change::load_changed;
+use crate::model::Model;
+use crate::report::{self, Color};
+
+fn finish(
+    title: &str,
+    old: &Model,
+    new: &Model,
+    options: &CompareOptions,
+    color: Color,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<Status> {
+    let expectations = if options.suites.is_empty() {
+        Vec::new()
+    } else {
+        match load_suites(&options.suites, color, err)? {
+            Ok(e) => e,
+            Err(status) => return Ok(status),
+        }
+    };
+    let old_graphs = Graphs::build(old, options.timeout);
+    let new_graphs = Graphs::build(new, options.timeout);
+    let d: Difference = match compare(old, &old_graphs, new, &new_graphs, &expectations) {
+        Ok(d) => d,
+        Err(problem) => {
+            writeln!(
+                err,
+                "mlaccess: internal error: {problem}; nothing is shown. Please report this with the models."
+            )?;
+            return Ok(Status::Error);
+        }
+    };
+    match options.format {
+        Format::Text => write!(
+            out,
+            "{}",
+            report::compare::render_text(title, &new_graphs.network, &d, options.witnesses)
+        )?,
+        Format::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&report::compare::render_json(&new_graphs.network, &d)).unwrap_or_default()
+        )?,
+    }
+    Ok(if !d.gained.is_empty() {
+        Status::No
+    } else if !d.unknown.is_empty() {
+        Status::Unknown
+    } else {
+        Status::Ok
+    })
+}
+
+pub fn whatif(a: &WhatifArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<Status> {
+    let (loaded, _) = match super::load_model(&a.model, color, err)? {
+        Ok(l) => l,
+        Err(status) => return Ok(status),
+    };
+    let (model_source, change_source) = match (input::read_source(&a.model), input::read_source(&a.change)) {
+        (Ok(m), Ok(c)) => (m, c),
+        (Err(e), _) | (_, Err(e)) => {
+            writeln!(err, "mlaccess: error: {e}")?;
+            return Ok(Status::Error);
+        }
+    };
+    let changed = match load_changed(&model_source, &change_source) {
+        Ok(l) => l.model,
+        Err(d) => {
+            for problem in d.iter() {
+                let text = [&model_source, &change_source]
+                    .into_iter()
+                    .find(|s| s.name == problem.file)
+                    .map(|s| s.text.as_str());
+                write!(
+                    err,
+                    "{}",
+                    report::diagnostics::render_human(&Diagnostics::from(problem.clone()), text, color)
+                )?;
+            }
+            writeln!(
+                err,
+                "mlaccess: the change cannot be applied ({} error(s)); nothing was compared",
+                d.error_count()
+            )?;
+            return Ok(Status::Error);
+        }
+    };
+    let title = format!("what-if: {} applied to {}", a.change, a.model);
+    finish(&title, &loaded.model, &changed, &a.options, color, out, err)
+}
+
+pub fn diff(a: &DiffArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<Status> {
+    let (old, _) = match super::load_model(&a.old, color, err)? {
+        Ok(l) => l,
+        Err(status) => return Ok(status),
+    };
+    let (new, _) = match super::load_model(&a.new, color, err)? {
+        Ok(l) => l,
+        Err(status) => return Ok(status),
+    };
+    let title = format!("diff: {} → {}", a.old, a.new);
+    finish(&title, &old.model, &new.model, &a.options, color, out, err)
+}

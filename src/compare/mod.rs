@@ -1,0 +1,173 @@
+//! Comparing two models (`whatif`, `diff`): for every actor, the capabilities gained and lost, each gain
+//! with its witness in the new model, and for suites, the expectations whose outcome changes.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rayon::prelude::*;
+
+use crate::answer::expect::Outcome;
+use crate::answer::{self, Actor, Listed, Options};
+use crate::check::{self, Graphs, Item};
+use crate::model::{LocationId, Model};
+use crate::query::resolve::{Actors, ResolvedForm, ResolvedQuery};
+use crate::query::suite::Expectation;
+
+/// A capability an actor gained or lost.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// The actor, as labelled in reports (`alice`, `ml-team (as group)`, `anyone from internet`).
+    pub actor: String,
+    /// The capability (`data-read of mlstore`).
+    pub capability: String,
+    /// For a gain: its witness in the new model.
+    pub witness: Option<Listed>,
+}
+
+/// An expectation whose outcome changed.
+#[derive(Debug, Clone)]
+pub struct Flip {
+    /// The expectation.
+    pub expectation: Expectation,
+    /// Before.
+    pub before: String,
+    /// After.
+    pub after: String,
+}
+
+/// The difference between two models.
+#[derive(Debug, Clone, Default)]
+pub struct Difference {
+    /// New access.
+    pub gained: Vec<Change>,
+    /// Lost access.
+    pub lost: Vec<Change>,
+    /// Suite expectations whose outcome changed.
+    pub flips: Vec<Flip>,
+    /// How many suite expectations were compared.
+    pub compared: usize,
+    /// Why the comparison may be incomplete (undecided network premises, unmodelled resources), from
+    /// either model. With any of these, "no new access" is not proved.
+    pub unknown: Vec<String>,
+}
+
+/// Every actor of a model, keyed by label (users, service principals, managed identities, groups, and
+/// anyone at each location). Prospective identities are not actors.
+fn actors(m: &Model) -> BTreeMap<String, Actor> {
+    let mut out = BTreeMap::new();
+    for p in m.principal_ids() {
+        let principal = m.principal(p);
+        if principal.name.contains('<') {
+            continue;
+        }
+        let a = Actor::Principal(p);
+        out.insert(a.label(m), a);
+    }
+    for i in 0..m.locations.len() {
+        let a = Actor::Anyone(LocationId::from_index(i));
+        out.insert(a.label(m), a);
+    }
+    out
+}
+
+/// What each actor reaches (with witnesses), and why that may be incomplete.
+type Reach = (BTreeMap<String, BTreeMap<String, Listed>>, BTreeSet<String>);
+
+/// What every actor reaches, with witnesses.
+fn reach(m: &Model, graphs: &Graphs) -> Reach {
+    let labels = actors(m);
+    labels
+        .par_iter()
+        .map(|(label, actor)| {
+            let who = match actor {
+                Actor::Principal(p) => Actors::Principal(*p),
+                Actor::Anyone(l) => Actors::AnyoneFrom(*l),
+            };
+            let q = ResolvedQuery::unconstrained(format!("what can {label} reach"), ResolvedForm::WhatCan(who));
+            let a = answer::run(&graphs.network, &q, &Options::default());
+            let caps: BTreeMap<String, Listed> = a.listed.into_iter().map(|l| (l.capability.clone(), l)).collect();
+            (label.clone(), caps, a.unknown)
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .fold(
+            (BTreeMap::new(), BTreeSet::new()),
+            |(mut all, mut unknown), (label, caps, u)| {
+                all.insert(label, caps);
+                unknown.extend(u);
+                (all, unknown)
+            },
+        )
+}
+
+/// Compares two models: capabilities gained and lost by every actor, and suite flips. Every witness of a
+/// gain is replayed against the new model first; a witness that fails its replay is an internal error
+/// (returned as text), never shown.
+pub fn compare(
+    old: &Model,
+    old_graphs: &Graphs,
+    new: &Model,
+    new_graphs: &Graphs,
+    suites: &[Expectation],
+) -> Result<Difference, String> {
+    let (before, unknown_before) = reach(old, old_graphs);
+    let (after, unknown_after) = reach(new, new_graphs);
+    let mut d = Difference {
+        unknown: unknown_before
+            .into_iter()
+            .map(|u| format!("before: {u}"))
+            .chain(unknown_after.into_iter().map(|u| format!("after: {u}")))
+            .collect(),
+        ..Difference::default()
+    };
+    let labels: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    let empty = BTreeMap::new();
+    for label in labels {
+        let b = before.get(label).unwrap_or(&empty);
+        let a = after.get(label).unwrap_or(&empty);
+        for (cap, listed) in a {
+            if !b.contains_key(cap) {
+                crate::witness::replay(new, &new_graphs.network, &listed.witness)
+                    .map_err(|p| format!("the witness of `{label}: {cap}` fails its replay: {p}"))?;
+                d.gained.push(Change {
+                    actor: label.clone(),
+                    capability: cap.clone(),
+                    witness: Some(listed.clone()),
+                });
+            }
+        }
+        for cap in b.keys() {
+            if !a.contains_key(cap) {
+                d.lost.push(Change {
+                    actor: label.clone(),
+                    capability: cap.clone(),
+                    witness: None,
+                });
+            }
+        }
+    }
+    d.compared = suites.len();
+    if !suites.is_empty() {
+        let old_items = check::run(old, old_graphs, suites, check::Engine::Graph, &Options::default(), None);
+        let new_items = check::run(new, new_graphs, suites, check::Engine::Graph, &Options::default(), None);
+        for (o, n) in old_items.iter().zip(new_items.iter()) {
+            let (x, y) = (outcome(o), outcome(n));
+            if x != y {
+                d.flips.push(Flip {
+                    expectation: n.expectation.clone(),
+                    before: x,
+                    after: y,
+                });
+            }
+        }
+    }
+    Ok(d)
+}
+
+fn outcome(i: &Item) -> String {
+    match i.outcome() {
+        Some(Outcome::Holds) => "holds".into(),
+        Some(Outcome::Fails) => "fails".into(),
+        Some(Outcome::Unknown) => "unknown".into(),
+        None => "error".into(),
+    }
+}

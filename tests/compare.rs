@@ -1,0 +1,277 @@
+//! `whatif` and `diff`: change files applied in memory, access gained (with replayed witnesses) and lost,
+//! suite flips, exit statuses, positioned errors in change files, and the laws that tie a change to the
+//! model written out by hand: applying an added assignment equals editing the model; an added
+//! assignment loses nothing and every gain it reports is a `yes` after and a `no` before; removing the
+//! assignment again gives the original access back.
+
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "tests fail by panicking"
+)]
+
+mod common;
+
+use insta_cmd::assert_cmd_snapshot;
+use mlaccess::answer::{self, Options, Verdict};
+use mlaccess::check::Graphs;
+use mlaccess::compare::{Difference, compare};
+use mlaccess::load::change::load_changed;
+use mlaccess::load::{Source, load};
+use mlaccess::model::Model;
+use mlaccess::query;
+use proptest::prelude::*;
+
+const CONTOSO: &str = "models/contoso-ml.yaml";
+
+#[test]
+fn a_grant_to_a_team_opens_access() {
+    assert_cmd_snapshot!(
+        "whatif_contributor",
+        common::cli().args([
+            "whatif",
+            CONTOSO,
+            "--change",
+            "models/changes/ml-team-contributor.yaml",
+            "queries/contoso-ml"
+        ])
+    );
+}
+
+#[test]
+fn a_hardening_opens_nothing_and_closes_paths() {
+    assert_cmd_snapshot!(
+        "whatif_hardening",
+        common::cli().args([
+            "whatif",
+            CONTOSO,
+            "--change",
+            "models/changes/mlstore-no-shared-key.yaml",
+            "queries/contoso-ml"
+        ])
+    );
+}
+
+#[test]
+fn every_section_of_a_change_applies() {
+    // The documented example: nora's role, key and NSG rule go; she joins security-readers, which (through
+    // Reader and Azure ML's datastores) opens data she did not have.
+    let out = common::cli()
+        .args([
+            "whatif",
+            CONTOSO,
+            "--change",
+            "models/changes/offboard-contractor.yaml",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let d: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let list = |k: &str| -> Vec<String> {
+        d[k].as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                format!(
+                    "{}: {}",
+                    c["actor"].as_str().unwrap(),
+                    c["capability"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert!(
+        list("lost").contains(&"nora: exec on mlws/ci-nora".to_string()),
+        "{:?}",
+        list("lost")
+    );
+    assert!(
+        list("gained").contains(&"nora: data-read of datalake".to_string()),
+        "{:?}",
+        list("gained")
+    );
+    assert!(
+        list("gained").iter().all(|g| g.starts_with("nora: ")),
+        "{:?}",
+        list("gained")
+    );
+}
+
+#[test]
+fn json_output_has_witnesses() {
+    assert_cmd_snapshot!(
+        "whatif_json",
+        common::cli().args([
+            "whatif",
+            "models/minimal.yaml",
+            "--change",
+            "tests/fixtures/changes/minimal-bob.yaml",
+            "--format",
+            "json"
+        ])
+    );
+}
+
+#[test]
+fn witnesses_in_text() {
+    assert_cmd_snapshot!(
+        "whatif_witnesses",
+        common::cli().args([
+            "whatif",
+            "models/minimal.yaml",
+            "--change",
+            "tests/fixtures/changes/minimal-bob.yaml",
+            "--witnesses"
+        ])
+    );
+}
+
+#[test]
+fn change_file_mistakes_are_positioned() {
+    assert_cmd_snapshot!(
+        "whatif_typos",
+        common::cli().args(["whatif", CONTOSO, "--change", "tests/fixtures/changes/typos.yaml"])
+    );
+}
+
+#[test]
+fn a_changed_model_that_is_invalid_names_the_change_file() {
+    assert_cmd_snapshot!(
+        "whatif_dangling",
+        common::cli().args(["whatif", CONTOSO, "--change", "tests/fixtures/changes/dangling.yaml"])
+    );
+}
+
+#[test]
+fn a_missing_change_file_is_an_error() {
+    let out = common::cli()
+        .args(["whatif", CONTOSO, "--change", "no/such/change.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/change.yaml"));
+}
+
+#[test]
+fn diff_of_a_model_with_itself_is_empty() {
+    let out = common::cli().args(["diff", CONTOSO, CONTOSO]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("no new access"), "{text}");
+    assert!(!text.contains("lost access"), "{text}");
+}
+
+#[test]
+fn diff_reports_gains_in_the_newer_model() {
+    // The hand-edited file equals the change applied; diff and whatif agree.
+    let dir = tempfile::tempdir().unwrap();
+    let edited = dir.path().join("minimal-with-bob.yaml");
+    let text = std::fs::read_to_string("models/minimal.yaml").unwrap().replace(
+        "    - name: alice                       # acts from `internet` (the default location)\n",
+        "    - name: alice\n    - name: bob\n",
+    ) + "  - {principal: bob, role: Storage Account Contributor, scope: mlstore}\n";
+    std::fs::write(&edited, text).unwrap();
+    let diff = common::cli()
+        .args([
+            "diff",
+            "models/minimal.yaml",
+            edited.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let whatif = common::cli()
+        .args([
+            "whatif",
+            "models/minimal.yaml",
+            "--change",
+            "tests/fixtures/changes/minimal-bob.yaml",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(diff.status.code(), Some(1), "{}", String::from_utf8_lossy(&diff.stderr));
+    let d: serde_json::Value = serde_json::from_slice(&diff.stdout).unwrap();
+    let w: serde_json::Value = serde_json::from_slice(&whatif.stdout).unwrap();
+    assert_eq!(d["gained"], w["gained"]);
+    assert!(
+        d["gained"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["actor"] == "bob" && g["capability"] == "data-read of mlstore")
+    );
+}
+
+fn model(text: &str) -> Model {
+    match load(&Source::new("generated.yaml", text)) {
+        Ok(l) => l.model,
+        Err(d) => panic!("generated model did not load:\n{text}\n{d:#?}"),
+    }
+}
+
+fn changed(text: &str, change: &str) -> Model {
+    match load_changed(
+        &Source::new("generated.yaml", text),
+        &Source::new("change.yaml", change),
+    ) {
+        Ok(l) => l.model,
+        Err(d) => panic!("the change did not apply:\n{change}\n{d:#?}"),
+    }
+}
+
+fn difference(old: &Model, new: &Model) -> Difference {
+    compare(old, &Graphs::build(old, None), new, &Graphs::build(new, None), &[]).unwrap()
+}
+
+fn labels(changes: &[mlaccess::compare::Change]) -> Vec<String> {
+    changes
+        .iter()
+        .map(|c| format!("{}: {}", c.actor, c.capability))
+        .collect()
+}
+
+fn verdict(m: &Model, q: &str) -> Verdict {
+    let graphs = Graphs::build(m, None);
+    let resolved = query::resolve(m, &query::parse(q).unwrap()).unwrap();
+    answer::run(&graphs.network, &resolved, &Options::default()).verdict
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(common::cases(100, 24)))]
+
+    #[test]
+    fn a_change_is_the_model_edited_by_hand(n in common::net(), user in 0..2usize, role in 0..common::ROLES.len()) {
+                // Azure holds one assignment per (principal, role, scope); `remove` takes out every match.
+        prop_assume!(!n.user_roles.contains(&(user, role)));
+        let assignment = format!("{{principal: u{user}, role: {}, scope: st}}", common::ROLES[role]);
+        let original_text = common::yaml(&n, "");
+        let edited_text = common::yaml(&n, &format!("  - {assignment}\n"));
+        let (original, edited) = (model(&original_text), model(&edited_text));
+        let applied = changed(&original_text, &format!("add:\n  role_assignments:\n    - {assignment}\n"));
+
+        // Applying the change is the same as editing the file.
+        let same = difference(&edited, &applied);
+        prop_assert!(same.gained.is_empty() && same.lost.is_empty(), "{:?} {:?}\n{edited_text}", labels(&same.gained), labels(&same.lost));
+
+        // An added assignment loses nothing; each gain is a `yes` after and a `no` before.
+        let d = difference(&original, &applied);
+        prop_assert!(d.lost.is_empty(), "lost {:?}\n{edited_text}", labels(&d.lost));
+        for g in d.gained.iter().filter(|g| g.actor == "u0" || g.actor == "u1") {
+            let q = format!("can {} reach {}", g.actor, g.capability);
+            prop_assert_eq!(verdict(&applied, &q), Verdict::Yes, "{}\n{}", q, edited_text);
+            prop_assert_ne!(verdict(&original, &q), Verdict::Yes, "{}\n{}", q, original_text);
+        }
+
+        // Removing it again gives the original access back.
+        let removed = changed(&edited_text, &format!("remove:\n  role_assignments:\n    - {assignment}\n"));
+        let back = difference(&original, &removed);
+        prop_assert!(back.gained.is_empty() && back.lost.is_empty(), "{:?} {:?}\n{edited_text}", labels(&back.gained), labels(&back.lost));
+    }
+}
