@@ -19,6 +19,7 @@ pub mod graph;
 pub mod load;
 pub mod model;
 pub mod network;
+pub mod picture;
 pub mod query;
 pub mod rbac;
 pub mod report;

@@ -110,6 +110,17 @@ pub enum Command {
     #[command(after_help = "Examples:\n  mlaccess diff last-week.yaml today.yaml\n  \
         mlaccess diff last-week.yaml today.yaml queries/ --format json")]
     Diff(DiffArgs),
+
+    /// Draw the privilege paths around a principal or resource (Graphviz DOT or SVG).
+    ///
+    /// With --focus on a principal: the shortest path to everything it reaches. On a resource: the
+    /// shortest path of everyone who reaches a capability on it. Without --focus: every actor's paths.
+    /// Facts are nodes shaped by kind and grouped by resource; steps are edges styled by channel; a
+    /// legend explains both.
+    #[command(after_help = "Examples:\n  \
+        mlaccess graph models/contoso-ml.yaml --focus alice --format svg -o alice.svg\n  \
+        mlaccess graph models/contoso-ml.yaml --focus mlstore --depth 4 | dot -Tpng > mlstore.png")]
+    Graph(GraphArgs),
 }
 
 /// Output formats of commands that answer.
@@ -220,9 +231,58 @@ pub struct QueryArgs {
     #[arg(long, value_name = "DIR")]
     pub dump_smt: Option<std::path::PathBuf>,
 
+    /// Output format: text, JSON, or a picture of the witnesses (DOT, or SVG drawn by Graphviz's `dot`).
+    #[arg(long, value_enum, default_value_t = QueryFormat::Text, env = "MLACCESS_FORMAT")]
+    pub format: QueryFormat,
+}
+
+/// Output formats of `query`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum QueryFormat {
+    /// For people.
+    Text,
+    /// For machines (schema in docs/json-output.md).
+    Json,
+    /// Graphviz DOT of the witnesses, the first highlighted.
+    Dot,
+    /// SVG of the witnesses (needs Graphviz's `dot`).
+    Svg,
+}
+
+/// Formats of pictures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PictureFormat {
+    /// Graphviz DOT.
+    Dot,
+    /// SVG (needs Graphviz's `dot`).
+    Svg,
+}
+
+/// Arguments of `graph`.
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// The model file.
+    pub model: String,
+
+    /// Centre the picture on a principal (what it reaches) or a resource (who reaches it), by name.
+    #[arg(long, value_name = "NAME")]
+    pub focus: Option<String>,
+
+    /// Leave out paths longer than this many rule applications.
+    #[arg(long, value_name = "N", default_value_t = 6)]
+    pub depth: u32,
+
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text, env = "MLACCESS_FORMAT")]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = PictureFormat::Dot)]
+    pub format: PictureFormat,
+
+    /// Write the picture to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+
+    /// Timeout of each solver call, in milliseconds.
+    #[arg(long, value_name = "MS")]
+    pub timeout: Option<u64>,
 }
 
 /// Output formats of `check`.

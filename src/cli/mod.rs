@@ -3,6 +3,8 @@
 
 mod args;
 mod cmd;
+mod graphviz;
+
 pub mod exit;
 mod input;
 

@@ -2,6 +2,8 @@
 
 mod check;
 mod compare;
+mod graph;
+
 mod permissions;
 mod query;
 mod validate;
@@ -25,6 +27,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Resu
         Command::Check(a) => check::run(a, color, out, err),
         Command::Whatif(a) => compare::whatif(a, color, out, err),
         Command::Diff(a) => compare::diff(a, color, out, err),
+        Command::Graph(a) => graph::run(a, color, out, err),
     }
 }
 

@@ -2,8 +2,9 @@
 
 use std::io::Write;
 
-use super::super::args::{Engine, Format, QueryArgs};
+use super::super::args::{Engine, QueryArgs, QueryFormat};
 use super::super::exit::Status;
+use super::super::graphviz;
 use crate::answer::{self, Verdict};
 use crate::graph::build::build;
 use crate::graph::network::{AssumedOpen, NetworkOracle};
@@ -84,23 +85,43 @@ pub fn run(a: &QueryArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write
         }
     }
     match a.format {
-        Format::Text => {
+        QueryFormat::Text => {
             write!(out, "{}", render_text(&graph, &answer))?;
             if a.explain {
                 write!(out, "{}", crate::report::rules::explain_used(&graph, &answer))?;
             }
         }
-        Format::Json => writeln!(
+        QueryFormat::Json => writeln!(
             out,
             "{}",
             serde_json::to_string_pretty(&render_json(&graph, &answer)).unwrap_or_default()
         )?,
+        QueryFormat::Dot => write!(out, "{}", picture(&graph, &answer))?,
+        QueryFormat::Svg => match graphviz::svg(&picture(&graph, &answer)) {
+            Ok(svg) => write!(out, "{svg}")?,
+            Err(message) => {
+                writeln!(err, "mlaccess: error: {message}")?;
+                return Ok(Status::Error);
+            }
+        },
     }
     Ok(match answer.verdict {
         Verdict::Yes => Status::Ok,
         Verdict::No => Status::No,
         Verdict::Unknown => Status::Unknown,
     })
+}
+
+/// The witnesses of an answer as DOT, the first highlighted, under the query and its verdict.
+fn picture(g: &crate::graph::AccessGraph, a: &answer::Answer) -> String {
+    let witnesses: Vec<&answer::Witness> = a.witnesses.iter().chain(a.listed.iter().map(|l| &l.witness)).collect();
+    let verdict = match a.verdict {
+        Verdict::Yes if witnesses.len() > 1 => format!("yes: {} paths, the shortest in bold", witnesses.len()),
+        Verdict::Yes => "yes".to_string(),
+        Verdict::No => "no: no path exists".to_string(),
+        Verdict::Unknown => format!("unknown: {}", a.unknown.first().map_or("", String::as_str)),
+    };
+    crate::picture::render(g, &format!("{}\n{verdict}", a.query), &witnesses, true)
 }
 
 fn write_dumps(
