@@ -175,3 +175,35 @@ fn output_is_the_same_whatever_the_thread_count() {
     };
     assert_eq!(run("1"), run("4"));
 }
+
+#[test]
+fn html_report_has_a_picture_per_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.html");
+    let out = common::cli()
+        .args(["check", MODEL, FAILING, "--html", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let html = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("<script") && !html.contains("src=\"http"),
+        "not self-contained"
+    );
+    let failing = html.matches("<section id=").count();
+    assert!(failing >= 1, "{html}");
+    assert!(html.contains("class=\"fails\""), "{html}");
+    if std::process::Command::new("dot").arg("-V").output().is_ok() {
+        assert_eq!(
+            html.matches("<svg").count(),
+            failing,
+            "one picture per failing expectation with a path"
+        );
+    } else {
+        assert!(html.contains("No picture: Graphviz"), "{html}");
+    }
+}

@@ -296,6 +296,8 @@ pub enum CheckFormat {
     Sarif,
     /// JUnit XML, for CI test reports.
     Junit,
+    /// One self-contained HTML page with the picture of every failing witness (pictures need Graphviz).
+    Html,
 }
 
 /// Arguments of `check`.
@@ -319,6 +321,10 @@ pub struct CheckArgs {
     /// Also write JUnit XML to this file.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<std::path::PathBuf>,
+
+    /// Also write the HTML report to this file (a CI artifact).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<std::path::PathBuf>,
 
     /// An earlier model: fail only on access that is new relative to it.
     #[arg(long, value_name = "OLD_MODEL")]

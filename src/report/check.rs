@@ -11,7 +11,7 @@ use crate::answer::expect::Outcome;
 use crate::check::{Graphs, Item, ItemResult, Summary, summary};
 use crate::query::suite::Expect;
 
-fn expect_text(e: &Expect) -> String {
+pub(crate) fn expect_text(e: &Expect) -> String {
     match e {
         Expect::Yes => "yes".into(),
         Expect::No => "no".into(),
@@ -29,7 +29,7 @@ fn mark(i: &Item) -> &'static str {
     }
 }
 
-fn graph<'g>(graphs: &'g Graphs, r: &ItemResult) -> &'g crate::graph::AccessGraph {
+pub(crate) fn graph<'g>(graphs: &'g Graphs, r: &ItemResult) -> &'g crate::graph::AccessGraph {
     match r {
         ItemResult::Decided {
             ignoring_network: true, ..
@@ -38,7 +38,7 @@ fn graph<'g>(graphs: &'g Graphs, r: &ItemResult) -> &'g crate::graph::AccessGrap
     }
 }
 
-fn summary_line(s: Summary) -> String {
+pub(crate) fn summary_line(s: Summary) -> String {
     format!(
         "{} expectation{}: {} hold, {} fail, {} unknown, {} error{}",
         s.holds + s.fails + s.unknown + s.errors,

@@ -5,6 +5,7 @@ pub mod answer;
 pub mod check;
 pub mod compare;
 pub mod diagnostics;
+pub mod html;
 pub mod permissions;
 pub mod rules;
 

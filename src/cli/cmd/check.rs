@@ -5,8 +5,10 @@ use std::path::{Path, PathBuf};
 
 use super::super::args::{CheckArgs, CheckFormat, Engine};
 use super::super::exit::Status;
+use super::super::graphviz;
 use super::super::input;
 use crate::answer::Options;
+use crate::answer::expect::Outcome;
 use crate::check::{self, Graphs, summary};
 use crate::diag::Diagnostics;
 use crate::query::suite;
@@ -127,12 +129,16 @@ pub fn run(a: &CheckArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write
         CheckFormat::Json => writeln!(out, "{}", pretty(&report::check::render_json(&graphs, &items)))?,
         CheckFormat::Sarif => writeln!(out, "{}", pretty(&report::check::render_sarif(&graphs, &items)))?,
         CheckFormat::Junit => write!(out, "{}", report::check::render_junit(&graphs, &items))?,
+        CheckFormat::Html => write!(out, "{}", html(&a.model, &graphs, &items))?,
     }
     if let Some(path) = &a.sarif {
         write_file(path, &pretty(&report::check::render_sarif(&graphs, &items)), err)?;
     }
     if let Some(path) = &a.junit {
         write_file(path, &report::check::render_junit(&graphs, &items), err)?;
+    }
+    if let Some(path) = &a.html {
+        write_file(path, &html(&a.model, &graphs, &items), err)?;
     }
     let s = summary(&items);
     Ok(if s.errors > 0 {
@@ -144,6 +150,30 @@ pub fn run(a: &CheckArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write
     } else {
         Status::Ok
     })
+}
+
+/// The HTML report, with a picture of the witnesses of every expectation that does not hold.
+fn html(model: &str, graphs: &Graphs, items: &[check::Item]) -> String {
+    let pictures: Vec<Option<report::html::Picture>> = items
+        .iter()
+        .map(|i| {
+            let check::ItemResult::Decided { outcome, answer, .. } = &i.result else {
+                return None;
+            };
+            let witnesses: Vec<&crate::answer::Witness> = answer
+                .witnesses
+                .iter()
+                .chain(answer.listed.iter().map(|l| &l.witness))
+                .collect();
+            if *outcome == Outcome::Holds || i.outcome() == Some(Outcome::Holds) || witnesses.is_empty() {
+                return None;
+            }
+            let g = report::check::graph(graphs, &i.result);
+            let title = format!("{}\n{}", i.expectation.name, i.expectation.query);
+            Some(graphviz::svg(&crate::picture::render(g, &title, &witnesses, true)))
+        })
+        .collect();
+    report::html::render(&format!("mlaccess check: {model}"), graphs, items, &pictures)
 }
 
 fn pretty(v: &serde_json::Value) -> String {
