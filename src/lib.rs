@@ -15,6 +15,7 @@ pub mod check;
 pub mod cli;
 pub mod compare;
 pub mod diag;
+pub mod fix;
 pub mod graph;
 pub mod load;
 pub mod model;

@@ -121,6 +121,20 @@ pub enum Command {
         mlaccess graph models/contoso-ml.yaml --focus alice --format svg -o alice.svg\n  \
         mlaccess graph models/contoso-ml.yaml --focus mlstore --depth 4 | dot -Tpng > mlstore.png")]
     Graph(GraphArgs),
+
+    /// Propose the cheapest removals that make failing expectations hold, as a change file.
+    ///
+    /// Role assignments, group memberships and credentials used by the failing expectations' paths are
+    /// the candidates; Z3's optimizer picks the cheapest set (people's assignments, memberships and
+    /// credentials cost 1, assignments of service principals and managed identities 4) that cuts every
+    /// path without breaking an expectation that holds, and every choice is re-checked on the changed
+    /// model. The change file goes to standard output (or -o); check it with `whatif`. Exit status 0
+    /// when every failing expectation is fixed, 1 when some cannot be fixed by removals, 3 when some
+    /// were undecided, 2 on an error.
+    #[command(after_help = "Examples:\n  \
+        mlaccess fix models/contoso-ml.yaml tests/fixtures/suites/violated.yaml > fix.yaml\n  \
+        mlaccess whatif models/contoso-ml.yaml --change fix.yaml tests/fixtures/suites/violated.yaml")]
+    Fix(FixArgs),
 }
 
 /// Output formats of commands that answer.
@@ -277,6 +291,29 @@ pub struct GraphArgs {
     pub format: PictureFormat,
 
     /// Write the picture to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+
+    /// Timeout of each solver call, in milliseconds.
+    #[arg(long, value_name = "MS")]
+    pub timeout: Option<u64>,
+}
+
+/// Arguments of `fix`.
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// The model file.
+    pub model: String,
+
+    /// Suites (files or directories): the expectations to fix and to keep.
+    #[arg(required = true)]
+    pub suites: Vec<String>,
+
+    /// Output format: the change file (YAML), or JSON with the reasons.
+    #[arg(long, value_enum, default_value_t = Format::Text, env = "MLACCESS_FORMAT")]
+    pub format: Format,
+
+    /// Write the change file here instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<std::path::PathBuf>,
 

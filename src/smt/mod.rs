@@ -5,6 +5,7 @@
 //! **Architecture invariant:** the only module that uses `z3`. Z3 objects never leave it: callers get
 //! plain Rust answers (packets, labels, verdicts).
 
+pub mod hitting;
 pub mod netenc;
 pub mod oracle;
 pub mod reach;

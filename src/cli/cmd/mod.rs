@@ -2,6 +2,8 @@
 
 mod check;
 mod compare;
+mod fix;
+
 mod graph;
 
 mod permissions;
@@ -28,6 +30,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Resu
         Command::Whatif(a) => compare::whatif(a, color, out, err),
         Command::Diff(a) => compare::diff(a, color, out, err),
         Command::Graph(a) => graph::run(a, color, out, err),
+        Command::Fix(a) => fix::run(a, color, out, err),
     }
 }
 
