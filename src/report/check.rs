@@ -100,6 +100,19 @@ pub fn render_text(graphs: &Graphs, items: &[Item]) -> String {
     out
 }
 
+/// A suite file as a SARIF artifact URI: relative paths as given (code scanning resolves them against
+/// the repository root), absolute ones as `file://` URIs.
+fn artifact_uri(file: &str) -> String {
+    let path = file.replace('\\', "/").replace(' ', "%20");
+    if path.starts_with('/') {
+        format!("file://{path}")
+    } else if path.get(1..3) == Some(":/") {
+        format!("file:///{path}")
+    } else {
+        path
+    }
+}
+
 /// For machines (`docs/json-output.md`, `mlaccess/check/v1`).
 pub fn render_json(graphs: &Graphs, items: &[Item]) -> Value {
     let s = summary(items);
@@ -182,7 +195,7 @@ pub fn render_sarif(graphs: &Graphs, items: &[Item]) -> Value {
                 "level": level,
                 "message": {"text": failure_message(graphs, i)},
                 "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": e.file.replace('\\', "/")},
+                    "artifactLocation": {"uri": artifact_uri(&e.file)},
                     "region": {"startLine": e.pos.line, "startColumn": e.pos.col},
                 }}],
             })
