@@ -209,7 +209,14 @@ pub fn start_facts(g: &AccessGraph, actor: Actor, from: Option<LocationId>) -> V
     facts.iter().filter_map(|f| g.fact_id(f)).collect()
 }
 
-/// The actors of a query, in a stable order. Prospective identities are never actors.
+/// Every principal (but identities of prospective resources) and anyone at every location.
+pub fn every_actor(g: &AccessGraph) -> Vec<Actor> {
+    let mut out = actors(g, &Actors::AnyOf(None), &[]);
+    out.extend((0..g.model.locations.len()).map(|i| Actor::Anyone(LocationId::from_index(i))));
+    out
+}
+
+/// The actors a `who` denotes, without `excluding` and without identities of prospective resources.
 pub fn actors(g: &AccessGraph, who: &Actors, excluding: &[PrincipalId]) -> Vec<Actor> {
     let m = &g.model;
     let real = |p: &PrincipalId| {

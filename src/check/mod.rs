@@ -50,6 +50,16 @@ impl Graphs {
         }
     }
 
+    /// The graph an expectation was decided on.
+    pub fn for_item(&self, r: &ItemResult) -> &AccessGraph {
+        match r {
+            ItemResult::Decided {
+                ignoring_network: true, ..
+            } => &self.open,
+            _ => &self.network,
+        }
+    }
+
     /// The graph a query is decided on.
     pub fn for_query(&self, q: &ResolvedQuery) -> &AccessGraph {
         if q.ignoring_network { &self.open } else { &self.network }

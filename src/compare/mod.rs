@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use crate::answer::expect::Outcome;
 use crate::answer::{self, Actor, Listed, Options};
 use crate::check::{self, Graphs, Item};
-use crate::model::{LocationId, Model};
+use crate::model::Model;
 use crate::query::resolve::{Actors, ResolvedForm, ResolvedQuery};
 use crate::query::suite::Expectation;
 
@@ -51,30 +51,20 @@ pub struct Difference {
 }
 
 /// Every actor of a model, keyed by label (users, service principals, managed identities, groups, and
-/// anyone at each location). Prospective identities are not actors.
-fn actors(m: &Model) -> BTreeMap<String, Actor> {
-    let mut out = BTreeMap::new();
-    for p in m.principal_ids() {
-        let principal = m.principal(p);
-        if principal.name.contains('<') {
-            continue;
-        }
-        let a = Actor::Principal(p);
-        out.insert(a.label(m), a);
-    }
-    for i in 0..m.locations.len() {
-        let a = Actor::Anyone(LocationId::from_index(i));
-        out.insert(a.label(m), a);
-    }
-    out
+/// anyone at each location).
+fn actors(g: &crate::graph::AccessGraph) -> BTreeMap<String, Actor> {
+    answer::every_actor(g)
+        .into_iter()
+        .map(|a| (a.label(&g.model), a))
+        .collect()
 }
 
 /// What each actor reaches (with witnesses), and why that may be incomplete.
 type Reach = (BTreeMap<String, BTreeMap<String, Listed>>, BTreeSet<String>);
 
 /// What every actor reaches, with witnesses.
-fn reach(m: &Model, graphs: &Graphs) -> Reach {
-    let labels = actors(m);
+fn reach(graphs: &Graphs) -> Reach {
+    let labels = actors(&graphs.network);
     labels
         .par_iter()
         .map(|(label, actor)| {
@@ -109,8 +99,8 @@ pub fn compare(
     new_graphs: &Graphs,
     suites: &[Expectation],
 ) -> Result<Difference, String> {
-    let (before, unknown_before) = reach(old, old_graphs);
-    let (after, unknown_after) = reach(new, new_graphs);
+    let (before, unknown_before) = reach(old_graphs);
+    let (after, unknown_after) = reach(new_graphs);
     let mut d = Difference {
         unknown: unknown_before
             .into_iter()

@@ -379,7 +379,7 @@ pub fn fix(
                 }
             }
             settled = false;
-            let g = check_graph(&round.graphs, item);
+            let g = round.graphs.for_item(&item.result);
             for w in offending(&round.model, item).unwrap_or_default() {
                 let hit: Vec<usize> = candidates_of(g, &w)
                     .into_iter()
@@ -466,13 +466,4 @@ pub fn fix(
     result.unknown.sort();
     result.unknown.dedup();
     Ok(result)
-}
-
-fn check_graph<'g>(graphs: &'g Graphs, item: &Item) -> &'g AccessGraph {
-    match &item.result {
-        ItemResult::Decided {
-            ignoring_network: true, ..
-        } => &graphs.open,
-        _ => &graphs.network,
-    }
 }

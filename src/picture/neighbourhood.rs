@@ -4,7 +4,7 @@
 
 use crate::answer::{self, Actor, Options, Witness};
 use crate::graph::AccessGraph;
-use crate::model::{LocationId, PrincipalId, ResourceId};
+use crate::model::{PrincipalId, ResourceId};
 use crate::query::resolve::{Actors, ResolvedForm, ResolvedQuery};
 
 /// What a picture is centred on.
@@ -40,13 +40,7 @@ pub fn paths(g: &AccessGraph, focus: Focus, depth: u32) -> Paths {
             answers.push(answer::run(g, &q, &Options::default()));
         }
         Focus::All | Focus::Resource(_) => {
-            let m = &g.model;
-            let mut actors: Vec<Actor> = m
-                .principal_ids()
-                .filter(|p| !m.principal(*p).name.contains('<'))
-                .map(Actor::Principal)
-                .collect();
-            actors.extend((0..m.locations.len()).map(|i| Actor::Anyone(LocationId::from_index(i))));
+            let actors = answer::every_actor(g);
             for actor in actors {
                 let who = match actor {
                     Actor::Principal(p) => Actors::Principal(p),

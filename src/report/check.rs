@@ -29,15 +29,6 @@ fn mark(i: &Item) -> &'static str {
     }
 }
 
-pub(crate) fn graph<'g>(graphs: &'g Graphs, r: &ItemResult) -> &'g crate::graph::AccessGraph {
-    match r {
-        ItemResult::Decided {
-            ignoring_network: true, ..
-        } => &graphs.open,
-        _ => &graphs.network,
-    }
-}
-
 pub(crate) fn summary_line(s: Summary) -> String {
     format!(
         "{} expectation{}: {} hold, {} fail, {} unknown, {} error{}",
@@ -82,7 +73,7 @@ pub fn render_text(graphs: &Graphs, items: &[Item]) -> String {
                 if let Some(why) = &e.why {
                     let _ = writeln!(out, "       why this must hold: {why}");
                 }
-                for line in single::render_text(graph(graphs, &i.result), answer).lines() {
+                for line in single::render_text(graphs.for_item(&i.result), answer).lines() {
                     if line.starts_with("assumed absent") || line.starts_with("  - ") || line.starts_with("decided in")
                     {
                         continue;
@@ -123,7 +114,7 @@ pub fn render_json(graphs: &Graphs, items: &[Item]) -> Value {
             let e = &i.expectation;
             let (outcome, answer, baseline, error) = match &i.result {
                 ItemResult::Decided { answer, baseline, .. } => {
-                    let mut a = single::render_json(graph(graphs, &i.result), answer);
+                    let mut a = single::render_json(graphs.for_item(&i.result), answer);
                     if let Some(o) = a.as_object_mut() {
                         o.remove("elapsed_ms");
                     }
@@ -154,7 +145,7 @@ fn failure_message(graphs: &Graphs, i: &Item) -> String {
             if let Some(why) = &e.why {
                 text.push_str(&format!(" Why it must hold: {why}"));
             }
-            let witness = single::render_text(graph(graphs, &i.result), answer);
+            let witness = single::render_text(graphs.for_item(&i.result), answer);
             let kept: Vec<&str> = witness
                 .lines()
                 .filter(|l| !(l.starts_with("assumed absent") || l.starts_with("  - ") || l.starts_with("decided in")))

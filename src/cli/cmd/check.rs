@@ -168,7 +168,7 @@ fn html(model: &str, graphs: &Graphs, items: &[check::Item]) -> String {
             if *outcome == Outcome::Holds || i.outcome() == Some(Outcome::Holds) || witnesses.is_empty() {
                 return None;
             }
-            let g = report::check::graph(graphs, &i.result);
+            let g = graphs.for_item(&i.result);
             let title = format!("{}\n{}", i.expectation.name, i.expectation.query);
             Some(graphviz::svg(&crate::picture::render(g, &title, &witnesses, true)))
         })
