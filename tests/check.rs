@@ -207,3 +207,43 @@ fn html_report_has_a_picture_per_failure() {
         assert!(html.contains("No picture: Graphviz"), "{html}");
     }
 }
+
+#[test]
+fn junit_is_valid_against_its_schema() {
+    // xmllint (libxml2-utils) validates against docs/schemas/junit.xsd; CI installs it.
+    if std::process::Command::new("xmllint").arg("--version").output().is_err() {
+        assert!(std::env::var_os("CI").is_none(), "CI must have xmllint (libxml2-utils)");
+        eprintln!("xmllint is not installed; JUnit XML is not validated here");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for (n, (model, suite)) in [
+        (MODEL, FAILING),
+        (MODEL, "queries/contoso-ml"),
+        (
+            "tests/fixtures/models/unknown.yaml",
+            "tests/fixtures/suites/unknown.yaml",
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let out = common::cli()
+            .args(["check", model, suite, "--format", "junit"])
+            .output()
+            .unwrap();
+        let file = dir.path().join(format!("junit{n}.xml"));
+        std::fs::write(&file, &out.stdout).unwrap();
+        let lint = std::process::Command::new("xmllint")
+            .args(["--noout", "--schema", "docs/schemas/junit.xsd"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            lint.status.success(),
+            "{suite}: {}\n{}",
+            String::from_utf8_lossy(&lint.stderr),
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}
