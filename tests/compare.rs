@@ -275,3 +275,35 @@ proptest! {
         prop_assert!(back.gained.is_empty() && back.lost.is_empty(), "{:?} {:?}\n{edited_text}", labels(&back.gained), labels(&back.lost));
     }
 }
+
+#[test]
+fn contributor_on_the_resource_group_gives_members_the_storage_data() {
+    let out = common::cli()
+        .args([
+            "whatif",
+            CONTOSO,
+            "--change",
+            "models/changes/auditors-contributor.yaml",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let d: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let gain = d["gained"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["actor"] == "sam" && g["capability"] == "data-write of mlstore")
+        .unwrap_or_else(|| panic!("sam gains no data-write of mlstore: {d}"));
+    // Through the group's new Contributor assignment.
+    let steps = gain["witness"]["steps"].as_array().unwrap();
+    assert_eq!(steps[0]["rule"], "membership", "{steps:?}");
+    assert!(
+        steps
+            .iter()
+            .any(|s| s["rule"] == "grant" && s["evidence"]["role"] == "Contributor"),
+        "{steps:?}"
+    );
+}
