@@ -218,7 +218,7 @@ fn model(text: &str) -> Model {
 
 fn changed(text: &str, change: &str) -> Model {
     match load_changed(
-        &Source::new("generated.yaml", text),
+        &[Source::new("generated.yaml", text)],
         &Source::new("change.yaml", change),
     ) {
         Ok(l) => l.model,

@@ -135,7 +135,11 @@ fn no_path(model_text: &str, change: Option<&str>, q: &str) -> bool {
     let source = Source::new("generated.yaml", model_text);
     let m = match change {
         None => load(&source).unwrap().model,
-        Some(c) => load_changed(&source, &Source::new("fix.yaml", c)).unwrap().model,
+        Some(c) => {
+            load_changed(std::slice::from_ref(&source), &Source::new("fix.yaml", c))
+                .unwrap()
+                .model
+        }
     };
     let graphs = Graphs::build(&m, None);
     let resolved = query::resolve(&m, &query::parse(q).unwrap()).unwrap();
@@ -150,7 +154,8 @@ fn without(source: &Source, m: &mlaccess::model::Model, removals: &[Candidate], 
         .filter(|(i, _)| *i != skip)
         .map(|(_, c)| c.clone())
         .collect();
-    mlaccess::fix::change_file(source, m, &rest)
+    let tree = mlaccess::load::merge::merge_sources(std::slice::from_ref(source)).unwrap();
+    mlaccess::fix::change_file(&tree, m, &rest)
 }
 
 proptest! {
@@ -164,7 +169,7 @@ proptest! {
         let source = Source::new("generated.yaml", &text);
         let m = load(&source).unwrap().model;
         let expectations = suite::load("s.yaml", &format!("- {{name: target, query: '{q}', expect: no}}\n")).unwrap();
-        let f = fix(&source, &m, &expectations, None).unwrap();
+        let f = fix(std::slice::from_ref(&source), &m, &expectations, None).unwrap();
         if f.fixed.is_empty() {
             // Unfixable only when a path needs no removable thing: anyone-held credentials aside, a
             // user's path always starts with a grant or a held key, so this must not happen.

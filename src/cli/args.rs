@@ -168,11 +168,34 @@ pub enum ColorChoice {
     Never,
 }
 
+/// A model: one file, and further files merged over it.
+#[derive(Debug, Clone, Args)]
+pub struct ModelArg {
+    /// The model file (YAML or JSON by extension; `-` reads standard input).
+    pub model: String,
+
+    /// A model file merged over it (repeat for several, merged in order): e.g. who holds which SSH
+    /// key, or where people work from, over an imported estate. Named things merge field by field;
+    /// two files giving one field different values is an error naming both.
+    #[arg(long = "overlay", value_name = "FILE")]
+    pub overlays: Vec<String>,
+}
+
+impl ModelArg {
+    /// The same overlays over another base model.
+    pub fn with_base(&self, model: &str) -> ModelArg {
+        ModelArg {
+            model: model.to_string(),
+            overlays: self.overlays.clone(),
+        }
+    }
+}
+
 /// Arguments of `validate`.
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// The model file (YAML or JSON by extension; `-` reads standard input).
-    pub model: String,
+    #[command(flatten)]
+    pub model: ModelArg,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text, env = "MLACCESS_FORMAT")]
@@ -182,8 +205,8 @@ pub struct ValidateArgs {
 /// Arguments of `permissions`.
 #[derive(Debug, Args)]
 pub struct PermissionsArgs {
-    /// The model file (YAML or JSON by extension; `-` reads standard input).
-    pub model: String,
+    #[command(flatten)]
+    pub model: ModelArg,
 
     /// The principal: a user, group, service principal or managed identity, by name or object id (a
     /// resource's name means its system-assigned identity).
@@ -219,8 +242,8 @@ pub struct PermissionsArgs {
 /// Arguments of `query`.
 #[derive(Debug, Args)]
 pub struct QueryArgs {
-    /// The model file (YAML or JSON by extension; `-` reads standard input).
-    pub model: String,
+    #[command(flatten)]
+    pub model: ModelArg,
 
     /// The question, in the query language (quote it).
     pub query: String,
@@ -275,8 +298,8 @@ pub enum PictureFormat {
 /// Arguments of `graph`.
 #[derive(Debug, Args)]
 pub struct GraphArgs {
-    /// The model file.
-    pub model: String,
+    #[command(flatten)]
+    pub model: ModelArg,
 
     /// Centre the picture on a principal (what it reaches) or a resource (who reaches it), by name.
     #[arg(long, value_name = "NAME")]
@@ -302,8 +325,8 @@ pub struct GraphArgs {
 /// Arguments of `fix`.
 #[derive(Debug, Args)]
 pub struct FixArgs {
-    /// The model file.
-    pub model: String,
+    #[command(flatten)]
+    pub model: ModelArg,
 
     /// Suites (files or directories): the expectations to fix and to keep.
     #[arg(required = true)]
@@ -340,8 +363,8 @@ pub enum CheckFormat {
 /// Arguments of `check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The model file (YAML or JSON by extension; `-` reads standard input).
-    pub model: String,
+    #[command(flatten)]
+    pub model: ModelArg,
 
     /// Suite files, or directories of suite files.
     #[arg(required = true)]
@@ -379,8 +402,8 @@ pub struct CheckArgs {
 /// Arguments of `whatif`.
 #[derive(Debug, Args)]
 pub struct WhatifArgs {
-    /// The model file.
-    pub model: String,
+    #[command(flatten)]
+    pub model: ModelArg,
 
     /// The change file (YAML or JSON).
     #[arg(long, value_name = "CHANGE")]
@@ -398,6 +421,10 @@ pub struct DiffArgs {
 
     /// The later model.
     pub new: String,
+
+    /// Files merged over both models, in order.
+    #[arg(long = "overlay", value_name = "FILE")]
+    pub overlays: Vec<String>,
 
     #[command(flatten)]
     pub options: CompareOptions,

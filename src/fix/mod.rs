@@ -28,6 +28,7 @@ use crate::model::{Model, PrincipalKind};
 use crate::query::suite::{Expect, Expectation};
 use crate::smt::hitting::{self, Problem, Solution};
 use crate::smt::oracle::Z3Oracle;
+use crate::source::Node;
 
 /// Something `fix` may remove, named so that it means the same in every variant of the model.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -157,12 +158,11 @@ fn scalar(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}"))
 }
 
-/// The change file that removes `chosen` from the model in `source` (assignments as written there).
-pub fn change_file(source: &Source, original: &Model, chosen: &[Candidate]) -> String {
-    let tree = crate::source::parse(&source.text, source.format).ok();
+/// The change file that removes `chosen` from the model whose (merged) tree is `tree`, assignments
+/// named as written there.
+pub fn change_file(tree: &Node, original: &Model, chosen: &[Candidate]) -> String {
     let written = |i: usize, key: &str| -> Option<String> {
-        tree.as_ref()?
-            .get("role_assignments")?
+        tree.get("role_assignments")?
             .as_seq()?
             .get(i)?
             .get(key)?
@@ -268,7 +268,8 @@ struct Round {
 /// Applies a change and checks the expectations. The network oracle is shared between rounds: fix
 /// only removes assignments, memberships and credentials, which no network decision reads.
 fn check_with(
-    source: &Source,
+    sources: &[Source],
+    tree: &Node,
     original: &Model,
     chosen: &[Candidate],
     expectations: &[Expectation],
@@ -277,8 +278,8 @@ fn check_with(
     let model = if chosen.is_empty() {
         original.clone()
     } else {
-        let change = Source::new("fix.yaml", change_file(source, original, chosen));
-        match load_changed(source, &change) {
+        let change = Source::new("fix.yaml", change_file(tree, original, chosen));
+        match load_changed(sources, &change) {
             Ok(Loaded { model, .. }) => model,
             Err(d) => {
                 let first = d.iter().next().map_or(String::new(), |x| x.message.clone());
@@ -334,15 +335,18 @@ impl Search {
     }
 }
 
-/// Finds a cheapest fix for the failing expectations among `expectations` on the model of `source`.
+/// Finds a cheapest fix for the failing expectations among `expectations` on the model of `sources`
+/// (merged in order).
 pub fn fix(
-    source: &Source,
+    sources: &[Source],
     original: &Model,
     expectations: &[Expectation],
     timeout_ms: Option<u64>,
 ) -> Result<Fix, FixError> {
+    let tree = crate::load::merge::merge_sources(sources)
+        .map_err(|d| FixError::Change(d.iter().next().map_or(String::new(), |x| x.message.clone())))?;
     let oracle = Z3Oracle::new(timeout_ms, false);
-    let mut round = check_with(source, original, &[], expectations, &oracle)?;
+    let mut round = check_with(sources, &tree, original, &[], expectations, &oracle)?;
     let mut result = Fix::default();
     // Which expectations must come to hold, and which must keep holding.
     let mut targets = Vec::new();
@@ -440,10 +444,10 @@ pub fn fix(
             }
             Solution::Unknown(why) => return Err(FixError::Unknown(why)),
         };
-        round = check_with(source, original, &search.picked(&chosen), expectations, &oracle)?;
+        round = check_with(sources, &tree, original, &search.picked(&chosen), expectations, &oracle)?;
     }
     let picked = search.picked(&chosen);
-    result.change = change_file(source, original, &picked);
+    result.change = change_file(&tree, original, &picked);
     for (i, c) in chosen.iter().zip(picked) {
         let mut why: Vec<String> = search
             .owners

@@ -3,9 +3,9 @@
 //! deep-merges properties of existing resources and rules of existing NSGs. A change is applied to the
 //! parsed model in memory; the result is loaded and validated like any model. No file is written.
 
-use super::{Loaded, Source, load_tree};
+use super::{Loaded, Source};
 use crate::diag::{Diagnostic, Diagnostics, Pos, suggest};
-use crate::source::{self, Key, Node, NodeKind};
+use crate::source::{self, Key, Node, NodeKind, origin};
 
 const SECTIONS: &[&str] = &["add", "remove", "set"];
 const LISTS: &[&str] = &[
@@ -27,59 +27,11 @@ impl Ctx<'_> {
     fn error(&mut self, code: &'static str, pos: Pos, path: &str, message: String, help: Option<String>) {
         self.diags.push(
             Diagnostic::error(code, message)
-                .with_pos(unmarked(pos).0)
+                .with_pos(origin::unmark(pos).0)
                 .at(path.to_string())
                 .in_file(self.file)
                 .with_optional_help(help),
         );
-    }
-}
-
-/// Lines of the change file are moved up by this much while the change is merged, so that a problem of
-/// the changed model can be told to come from the change file (and named there) or from the model.
-const CHANGE_LINE: u32 = 1 << 30;
-
-fn mark(n: &mut Node) {
-    n.pos.line = n.pos.line.saturating_add(CHANGE_LINE);
-    match &mut n.kind {
-        NodeKind::Seq(items) => items.iter_mut().for_each(mark),
-        NodeKind::Map(entries) => {
-            for (k, v) in entries {
-                k.pos.line = k.pos.line.saturating_add(CHANGE_LINE);
-                mark(v);
-            }
-        }
-        NodeKind::Null | NodeKind::Scalar { .. } => {}
-    }
-}
-
-/// The real position, and whether it is in the change file.
-fn unmarked(pos: Pos) -> (Pos, bool) {
-    if pos.line >= CHANGE_LINE {
-        (
-            Pos {
-                line: pos.line - CHANGE_LINE,
-                col: pos.col,
-            },
-            true,
-        )
-    } else {
-        (pos, false)
-    }
-}
-
-/// Names the file each problem of the changed model is in: the model, or the change.
-fn attribute(diags: &mut Diagnostics, model: &str, change: &str) {
-    for d in diags.iter_mut() {
-        let in_change = match d.pos {
-            Some(pos) => {
-                let (real, in_change) = unmarked(pos);
-                d.pos = Some(real);
-                in_change
-            }
-            None => false,
-        };
-        d.file = if in_change { change } else { model }.to_string();
     }
 }
 
@@ -419,12 +371,17 @@ fn set(ctx: &mut Ctx<'_>, model: &mut Node, section: &Node) {
     }
 }
 
-/// Applies a change to a model and loads the result. Problems of the change itself name the change
-/// file; problems of the changed model name the model file, "after" the change.
-pub fn load_changed(model: &Source, change: &Source) -> Result<Loaded, Diagnostics> {
-    let mut root = source::parse(&model.text, model.format).map_err(|d| Diagnostics::from(d.in_file(&model.name)))?;
+/// Applies a change to a model (its files merged in order) and loads the result. Problems of the change
+/// itself name the change file; problems of the changed model name the file they come from.
+pub fn load_changed(models: &[Source], change: &Source) -> Result<Loaded, Diagnostics> {
+    let mut root = super::merge::merge_sources(models)?;
     let mut c = source::parse(&change.text, change.format).map_err(|d| Diagnostics::from(d.in_file(&change.name)))?;
-    mark(&mut c);
+    origin::mark(&mut c, models.len());
+    let names: Vec<&str> = models
+        .iter()
+        .map(|m| m.name.as_str())
+        .chain([change.name.as_str()])
+        .collect();
     let mut ctx = Ctx {
         file: &change.name,
         diags: Diagnostics::new(),
@@ -465,15 +422,5 @@ pub fn load_changed(model: &Source, change: &Source) -> Result<Loaded, Diagnosti
         d.sort();
         return Err(d);
     }
-    match load_tree(&root, &model.name) {
-        Ok(mut loaded) => {
-            attribute(&mut loaded.warnings, &model.name, &change.name);
-            Ok(loaded)
-        }
-        Err(mut d) => {
-            attribute(&mut d, &model.name, &change.name);
-            d.sort();
-            Err(d)
-        }
-    }
+        super::merge::load_marked(&root, &names)
 }

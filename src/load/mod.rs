@@ -8,6 +8,7 @@
 pub mod change;
 pub mod decode;
 pub mod dto;
+pub mod merge;
 pub mod resolve;
 
 use crate::diag::{Diagnostic, Diagnostics};

@@ -7,6 +7,7 @@
 
 pub mod de;
 mod json;
+pub mod origin;
 mod yaml;
 
 use crate::diag::{Diagnostic, Pos};

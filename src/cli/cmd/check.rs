@@ -102,7 +102,7 @@ pub fn run(a: &CheckArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write
     };
     let baseline = match &a.baseline {
         None => None,
-        Some(path) => match super::load_model(path, color, err)? {
+        Some(path) => match super::load_model(&a.model.with_base(path), color, err)? {
             Ok((l, _)) => Some(l.model),
             Err(status) => return Ok(status),
         },
@@ -129,7 +129,7 @@ pub fn run(a: &CheckArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write
         CheckFormat::Json => writeln!(out, "{}", pretty(&report::check::render_json(&graphs, &items)))?,
         CheckFormat::Sarif => writeln!(out, "{}", pretty(&report::check::render_sarif(&graphs, &items)))?,
         CheckFormat::Junit => write!(out, "{}", report::check::render_junit(&graphs, &items))?,
-        CheckFormat::Html => write!(out, "{}", html(&a.model, &graphs, &items))?,
+        CheckFormat::Html => write!(out, "{}", html(&a.model.model, &graphs, &items))?,
     }
     if let Some(path) = &a.sarif {
         write_file(path, &pretty(&report::check::render_sarif(&graphs, &items)), err)?;
@@ -138,7 +138,7 @@ pub fn run(a: &CheckArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write
         write_file(path, &report::check::render_junit(&graphs, &items), err)?;
     }
     if let Some(path) = &a.html {
-        write_file(path, &html(&a.model, &graphs, &items), err)?;
+        write_file(path, &html(&a.model.model, &graphs, &items), err)?;
     }
     let s = summary(&items);
     Ok(if s.errors > 0 {

@@ -2,13 +2,12 @@
 
 use std::io::Write;
 
-use super::super::args::{CompareOptions, DiffArgs, Format, WhatifArgs};
+use super::super::args::{CompareOptions, DiffArgs, Format, ModelArg, WhatifArgs};
 use super::super::exit::Status;
 use super::super::input;
 use super::check::load_suites;
 use crate::check::Graphs;
 use crate::compare::{Difference, compare};
-use crate::diag::Diagnostics;
 use crate::load::change::load_changed;
 use crate::model::Model;
 use crate::report::{self, Color};
@@ -68,27 +67,22 @@ pub fn whatif(a: &WhatifArgs, color: Color, out: &mut dyn Write, err: &mut dyn W
         Ok(l) => l,
         Err(status) => return Ok(status),
     };
-    let (model_source, change_source) = match (input::read_source(&a.model), input::read_source(&a.change)) {
-        (Ok(m), Ok(c)) => (m, c),
-        (Err(e), _) | (_, Err(e)) => {
+    let model_sources = match super::read_sources(&a.model, err)? {
+        Ok(s) => s,
+        Err(status) => return Ok(status),
+    };
+    let change_source = match input::read_source(&a.change) {
+        Ok(c) => c,
+        Err(e) => {
             writeln!(err, "mlaccess: error: {e}")?;
             return Ok(Status::Error);
         }
     };
-    let changed = match load_changed(&model_source, &change_source) {
+    let changed = match load_changed(&model_sources, &change_source) {
         Ok(l) => l.model,
         Err(d) => {
-            for problem in d.iter() {
-                let text = [&model_source, &change_source]
-                    .into_iter()
-                    .find(|s| s.name == problem.file)
-                    .map(|s| s.text.as_str());
-                write!(
-                    err,
-                    "{}",
-                    report::diagnostics::render_human(&Diagnostics::from(problem.clone()), text, color)
-                )?;
-            }
+            let refs: Vec<&crate::load::Source> = model_sources.iter().chain([&change_source]).collect();
+            write!(err, "{}", super::render_problems(&d, &refs, color))?;
             writeln!(
                 err,
                 "mlaccess: the change cannot be applied ({} error(s)); nothing was compared",
@@ -97,16 +91,20 @@ pub fn whatif(a: &WhatifArgs, color: Color, out: &mut dyn Write, err: &mut dyn W
             return Ok(Status::Error);
         }
     };
-    let title = format!("what-if: {} applied to {}", a.change, a.model);
+    let title = format!("what-if: {} applied to {}", a.change, a.model.model);
     finish(&title, &loaded.model, &changed, &a.options, color, out, err)
 }
 
 pub fn diff(a: &DiffArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<Status> {
-    let (old, _) = match super::load_model(&a.old, color, err)? {
+    let model = |path: &str| ModelArg {
+        model: path.to_string(),
+        overlays: a.overlays.clone(),
+    };
+    let (old, _) = match super::load_model(&model(&a.old), color, err)? {
         Ok(l) => l,
         Err(status) => return Ok(status),
     };
-    let (new, _) = match super::load_model(&a.new, color, err)? {
+    let (new, _) = match super::load_model(&model(&a.new), color, err)? {
         Ok(l) => l,
         Err(status) => return Ok(status),
     };

@@ -7,7 +7,6 @@ use serde_json::json;
 
 use super::super::args::{FixArgs, Format};
 use super::super::exit::Status;
-use super::super::input;
 use super::check::load_suites;
 use crate::fix::{Fix, FixError, fix};
 use crate::model::Model;
@@ -17,7 +16,7 @@ use crate::report::Color;
 fn annotated(a: &FixArgs, m: &Model, f: &Fix) -> String {
     let mut out = format!(
         "# mlaccess fix for {}: {} removal{} ({} round{} of propose and check).\n",
-        a.model,
+        a.model.model,
         f.removals.len(),
         if f.removals.len() == 1 { "" } else { "s" },
         f.rounds,
@@ -37,8 +36,13 @@ fn annotated(a: &FixArgs, m: &Model, f: &Fix) -> String {
     }
     let _ = writeln!(
         out,
-        "# Check it: mlaccess whatif {} --change THIS_FILE {}",
-        a.model,
+        "# Check it: mlaccess whatif {}{} --change THIS_FILE {}",
+        a.model.model,
+        a.model
+            .overlays
+            .iter()
+            .map(|o| format!(" --overlay {o}"))
+            .collect::<String>(),
         a.suites.join(" ")
     );
     out.push_str(&f.change);
@@ -50,18 +54,15 @@ pub fn run(a: &FixArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write) 
         Ok(l) => l,
         Err(status) => return Ok(status),
     };
-    let source = match input::read_source(&a.model) {
+    let sources = match super::read_sources(&a.model, err)? {
         Ok(s) => s,
-        Err(message) => {
-            writeln!(err, "mlaccess: error: {message}")?;
-            return Ok(Status::Error);
-        }
+        Err(status) => return Ok(status),
     };
     let expectations = match load_suites(&a.suites, color, err)? {
         Ok(e) => e,
         Err(status) => return Ok(status),
     };
-    let f = match fix(&source, &loaded.model, &expectations, a.timeout) {
+    let f = match fix(&sources, &loaded.model, &expectations, a.timeout) {
         Ok(f) => f,
         Err(FixError::Unknown(why)) => {
             writeln!(err, "mlaccess: no fix was found: the solver gave up ({why})")?;

@@ -39,7 +39,7 @@ pub fn run(a: &GraphArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write
     let graphs = Graphs::build(m, a.timeout);
     let g = &graphs.network;
     let paths = picture::neighbourhood::paths(g, focus, a.depth);
-    let estate = m.name.clone().unwrap_or_else(|| a.model.clone());
+    let estate = m.name.clone().unwrap_or_else(|| a.model.model.clone());
     let mut title = match &a.focus {
         None => format!("{estate}: every actor's shortest paths"),
         Some(name) => match focus {

@@ -12,7 +12,7 @@ mod validate;
 
 use std::io::{IsTerminal, Write};
 
-use super::args::{Cli, ColorChoice, Command};
+use super::args::{Cli, ColorChoice, Command, ModelArg};
 use super::exit::Status;
 use super::input;
 use crate::diag::{Diagnostic, Diagnostics};
@@ -49,34 +49,55 @@ fn color(choice: ColorChoice) -> Color {
     }
 }
 
-/// Reads and loads a model; on failure prints every problem to `err` and returns the status to exit
-/// with.
-fn load_model(path: &str, color: Color, err: &mut dyn Write) -> std::io::Result<Result<(Loaded, String), Status>> {
-    let source = match input::read_source(path) {
-        Ok(s) => s,
-        Err(message) => {
-            writeln!(err, "mlaccess: error: {message}")?;
-            return Ok(Err(Status::Error));
+/// Renders problems, each with the text of the file it is in.
+fn render_problems(diags: &Diagnostics, sources: &[&load::Source], color: Color) -> String {
+    let mut out = String::new();
+    for d in diags.iter() {
+        let text = sources.iter().find(|s| s.name == d.file).map(|s| s.text.as_str());
+        out.push_str(&report::diagnostics::render_human(
+            &Diagnostics::from(d.clone()),
+            text,
+            color,
+        ));
+    }
+    out
+}
+
+/// Reads a model file and its overlays.
+fn read_sources(m: &ModelArg, err: &mut dyn Write) -> std::io::Result<Result<Vec<load::Source>, Status>> {
+    let mut sources = Vec::new();
+    for path in std::iter::once(&m.model).chain(&m.overlays) {
+        match input::read_source(path) {
+            Ok(s) => sources.push(s),
+            Err(message) => {
+                writeln!(err, "mlaccess: error: {message}")?;
+                return Ok(Err(Status::Error));
+            }
         }
+    }
+    Ok(Ok(sources))
+}
+
+/// Reads and loads a model (with its overlays merged over it); on failure prints every problem to
+/// `err` and returns the status to exit with.
+fn load_model(m: &ModelArg, color: Color, err: &mut dyn Write) -> std::io::Result<Result<(Loaded, String), Status>> {
+    let sources = match read_sources(m, err)? {
+        Ok(s) => s,
+        Err(status) => return Ok(Err(status)),
     };
-    match load::load(&source) {
+    let refs: Vec<&load::Source> = sources.iter().collect();
+    let name = sources.first().map(|s| s.name.clone()).unwrap_or_default();
+    let loaded = load::merge::load_many(&sources);
+    match loaded {
         Ok(loaded) => {
             if !loaded.warnings.is_empty() {
-                write!(
-                    err,
-                    "{}",
-                    report::diagnostics::render_human(&loaded.warnings, Some(&source.text), color)
-                )?;
+                write!(err, "{}", render_problems(&loaded.warnings, &refs, color))?;
             }
-            Ok(Ok((loaded, source.name)))
+            Ok(Ok((loaded, name)))
         }
         Err(diags) => {
-            write!(
-                err,
-                "{}",
-                report::diagnostics::render_human(&diags, Some(&source.text), color)
-            )?;
-            writeln!(err, "{}", summary(&diags, &source.name))?;
+            write!(err, "{}", render_problems(&diags, &refs, color))?;
+            writeln!(err, "{}", summary(&diags, &name))?;
             Ok(Err(Status::Error))
         }
     }

@@ -6,20 +6,20 @@ use serde_json::json;
 
 use super::super::args::{Format, ValidateArgs};
 use super::super::exit::Status;
-use super::super::input;
 use crate::load;
 use crate::model::{PrincipalKind, ResourceKind};
 use crate::report::{self, Color};
 
 pub fn run(a: &ValidateArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<Status> {
-    let source = match input::read_source(&a.model) {
+    let sources = match super::read_sources(&a.model, err)? {
         Ok(s) => s,
-        Err(message) => {
-            writeln!(err, "mlaccess: error: {message}")?;
-            return Ok(Status::Error);
-        }
+        Err(status) => return Ok(status),
     };
-    let result = load::load(&source);
+    let refs: Vec<&load::Source> = sources.iter().collect();
+    let name = sources
+        .first()
+        .map_or_else(|| a.model.model.clone(), |s| s.name.clone());
+    let result = load::merge::load_many(&sources);
     match a.format {
         Format::Json => {
             let (valid, diags, counts) = match &result {
@@ -28,7 +28,7 @@ pub fn run(a: &ValidateArgs, color: Color, out: &mut dyn Write, err: &mut dyn Wr
             };
             let doc = json!({
                 "schema": "mlaccess/validate/v1",
-                "file": source.name,
+                "file": name,
                 "valid": valid,
                 "errors": diags.error_count(),
                 "warnings": diags.warning_count(),
@@ -40,11 +40,7 @@ pub fn run(a: &ValidateArgs, color: Color, out: &mut dyn Write, err: &mut dyn Wr
         Format::Text => match &result {
             Ok(l) => {
                 if !l.warnings.is_empty() {
-                    write!(
-                        err,
-                        "{}",
-                        report::diagnostics::render_human(&l.warnings, Some(&source.text), color)
-                    )?;
+                    write!(err, "{}", super::render_problems(&l.warnings, &refs, color))?;
                 }
                 let c = counts(&l.model);
                 let n = |k: &str| c.get(k).and_then(serde_json::Value::as_u64).unwrap_or(0);
@@ -58,15 +54,11 @@ pub fn run(a: &ValidateArgs, color: Color, out: &mut dyn Write, err: &mut dyn Wr
                 if !l.warnings.is_empty() {
                     parts.push(plural(l.warnings.warning_count() as u64, "warning"));
                 }
-                writeln!(out, "{}: valid ({})", source.name, parts.join(", "))?;
+                writeln!(out, "{}: valid ({})", name, parts.join(", "))?;
             }
             Err(diags) => {
-                write!(
-                    err,
-                    "{}",
-                    report::diagnostics::render_human(diags, Some(&source.text), color)
-                )?;
-                writeln!(err, "{}", super::summary(diags, &source.name))?;
+                write!(err, "{}", super::render_problems(diags, &refs, color))?;
+                writeln!(err, "{}", super::summary(diags, &name))?;
             }
         },
     }
