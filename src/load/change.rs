@@ -422,5 +422,5 @@ pub fn load_changed(models: &[Source], change: &Source) -> Result<Loaded, Diagno
         d.sort();
         return Err(d);
     }
-        super::merge::load_marked(&root, &names)
+    super::merge::load_marked(&root, &names)
 }

@@ -235,6 +235,10 @@ pub struct IdentityDto {
     /// User-assigned identities attached to the resource.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub user_assigned: Vec<String>,
+    /// The Entra object id of the system-assigned identity (imports carry it, so that role assignments
+    /// naming it by object id resolve).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub principal_id: Option<String>,
 }
 
 /// `workspace` properties.

@@ -167,7 +167,7 @@ pub fn load_many(sources: &[Source]) -> Result<Loaded, Diagnostics> {
     if let [one] = sources {
         return super::load(one);
     }
-        let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
+    let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
     let tree = merge_sources(sources)?;
     load_marked(&tree, &names)
 }

@@ -814,7 +814,7 @@ impl<'d> Resolver<'d> {
             let path = format!("{}.identity", self.at("resources", i));
             if identity.system {
                 let display = self.model.resource_display(rid);
-                let mut p = Self::principal(&display, PrincipalKind::ManagedIdentity, None);
+                let mut p = Self::principal(&display, PrincipalKind::ManagedIdentity, identity.principal_id.as_ref());
                 p.identity_of = Some(IdentityOf::SystemAssigned(rid));
                 if let Some(pid) = self.add_principal(p, &path)
                     && let Some(res) = self.model.resources.get_mut(rid.index())

@@ -6,6 +6,7 @@
 //! string is expected.
 
 pub mod de;
+pub mod emit;
 mod json;
 pub mod origin;
 mod yaml;
