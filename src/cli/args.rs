@@ -135,6 +135,99 @@ pub enum Command {
         mlaccess fix models/contoso-ml.yaml tests/fixtures/suites/violated.yaml > fix.yaml\n  \
         mlaccess whatif models/contoso-ml.yaml --change fix.yaml tests/fixtures/suites/violated.yaml")]
     Fix(FixArgs),
+
+    /// Turn exports of a real estate into a model file.
+    ///
+    /// `azure` reads a folder of JSON exported from Azure (scripts/export-azure.sh writes one):
+    /// resources with their properties, role assignments, custom roles, deny assignments and Entra
+    /// users, groups, members, service principals and app owners. Overlays add what no export holds (who
+    /// holds which SSH key, where people work from). Prints a summary of what was imported, kept as a
+    /// generic resource, left out, and what must come from an overlay. Exit status 0 when the model was
+    /// written, 2 on an error.
+    #[command(after_help = "Examples:
+          scripts/export-azure.sh -o azure-export
+          mlaccess import azure azure-export -o model.yaml
+          mlaccess import azure azure-export --overlay people.yaml -o model.yaml
+          mlaccess import azure tests/fixtures/azure-export/contoso --format json -o model.yaml")]
+    Import(ImportArgs),
+
+    /// Write a model in another form: the model itself (YAML or JSON, with overlays merged), or its
+    /// access graph as BloodHound OpenGraph JSON.
+    ///
+    /// `yaml` and `json` write the model file format (docs/model-format.md) with every overlay merged
+    /// in: one file to review or to hand on. `bloodhound` writes the access graph for BloodHound's
+    /// OpenGraph ingest (docs/bloodhound.md): principals, resources and capabilities as nodes, steps as
+    /// edges with their rule ids. Exit status 0, or 2 on an error.
+    #[command(after_help = "Examples:
+          mlaccess export models/contoso-ml.yaml --format json -o contoso.json
+          mlaccess export model.yaml --overlay people.yaml -o merged.yaml
+          mlaccess export models/contoso-ml.yaml --format bloodhound -o contoso-opengraph.json")]
+    Export(ExportArgs),
+}
+
+/// Arguments of `export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub model: ModelArg,
+
+    /// What to write.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Yaml)]
+    pub format: ExportFormat,
+
+    /// Write here instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+
+    /// Timeout of each solver call (bloodhound), in milliseconds; a timeout leaves the step in the
+    /// graph as undecided, never removes it.
+    #[arg(long, value_name = "MS")]
+    pub timeout: Option<u64>,
+}
+
+/// Forms `export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// The model format, as YAML.
+    Yaml,
+    /// The model format, as JSON.
+    Json,
+    /// BloodHound OpenGraph ingest JSON of the access graph.
+    Bloodhound,
+}
+
+/// Arguments of `import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(subcommand)]
+    pub source: ImportSource,
+}
+
+/// What an import reads.
+#[derive(Debug, Subcommand)]
+pub enum ImportSource {
+    /// A folder (or files) of JSON exported from Azure Resource Manager, Resource Graph and Entra.
+    Azure(ImportInputs),
+}
+
+/// The inputs and outputs of an import.
+#[derive(Debug, Args)]
+pub struct ImportInputs {
+    /// Export folders (every `*.json` in them, recursively) or JSON files.
+    #[arg(required = true, value_name = "DIR|FILE")]
+    pub inputs: Vec<String>,
+
+    /// A model file merged over the import (repeat for several): credentials, locations, gateways.
+    #[arg(long = "overlay", value_name = "FILE")]
+    pub overlays: Vec<String>,
+
+    /// Write the model here instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+
+    /// Format of the summary: text on standard error, or JSON on standard output (needs -o).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 /// Output formats of commands that answer.

@@ -32,3 +32,11 @@ pub fn read_source(path: &str) -> Result<Source, String> {
     })?;
     Ok(Source::new(path, text))
 }
+
+/// True when two paths name the same existing file (an output must never overwrite an input).
+pub fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}

@@ -111,3 +111,29 @@ pub enum Fact {
     /// allows is not known (it makes an answer unknown, never no).
     Unmodelled(ResourceId),
 }
+
+impl Fact {
+    /// The one resource a fact is about, for the facts that name exactly one (keys, secrets, data,
+    /// capabilities); `None` for the others.
+    pub fn single_resource(&self) -> Option<ResourceId> {
+        match *self {
+            Fact::Key(r)
+            | Fact::SharedKeyOn(r)
+            | Fact::DatastoreSecret(r)
+            | Fact::AcrAdmin(r)
+            | Fact::VaultPolicy(r)
+            | Fact::EndpointSecret(r)
+            | Fact::Created(r)
+            | Fact::Exec(r)
+            | Fact::EgressOpen(r)
+            | Fact::DataRead(r)
+            | Fact::DataWrite(r)
+            | Fact::Secrets(r)
+            | Fact::Invoke(r)
+            | Fact::Push(r)
+            | Fact::Use(r)
+            | Fact::Unmodelled(r) => Some(r),
+            _ => None,
+        }
+    }
+}

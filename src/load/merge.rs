@@ -130,9 +130,16 @@ fn same_content(a: &Node, b: &Node) -> bool {
 /// Parses and merges model files in order; the tree's positions are marked with the file number.
 pub fn merge_sources(sources: &[Source]) -> Result<Node, Diagnostics> {
     let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
-    let mut merged: Option<Node> = None;
+    merge_onto(None, &names, sources)
+}
+
+/// Merges model files, in order, onto a tree already marked with file numbers (an import); `names`
+/// names every file, the base's first, then one per source.
+pub fn merge_onto(base: Option<Node>, names: &[&str], sources: &[Source]) -> Result<Node, Diagnostics> {
+    let first = names.len().saturating_sub(sources.len());
+    let mut merged = base;
     let mut cx = Cx {
-        names: &names,
+        names,
         diags: Diagnostics::new(),
     };
     let mut unreadable = Diagnostics::new();
@@ -144,14 +151,14 @@ pub fn merge_sources(sources: &[Source]) -> Result<Node, Diagnostics> {
                 continue;
             }
         };
-        origin::mark(&mut tree, i);
+        origin::mark(&mut tree, first + i);
         match merged.as_mut() {
             None => merged = Some(tree),
             Some(m) => merge_node(m, &tree, "", "", &mut cx),
         }
     }
     let mut diags = cx.diags;
-    origin::attribute(&mut diags, &names);
+    origin::attribute(&mut diags, names);
     diags.extend(unreadable);
     match merged {
         Some(m) if !diags.has_errors() => Ok(m),

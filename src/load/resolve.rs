@@ -316,6 +316,16 @@ impl<'d> Resolver<'d> {
     /// one declares it.
     fn group_for(&mut self, group: Option<&str>, id: Option<&str>, path: &str, required: bool) -> Option<ResourceId> {
         let from_id = id.and_then(group_of_id);
+        // Same-named groups of two subscriptions get distinct names (an import calls the second
+        // `rg~sub`); such a group matches a resource whose id lies under the group's own id.
+        let declared_as = |g: &str| {
+            let rid = *self.groups_by_name.get(&g.to_lowercase())?;
+            let prefix = id.and_then(rg_prefix_of_id)?.to_lowercase();
+            (self.model.resource(rid).key == prefix).then_some(rid)
+        };
+        if let Some(rid) = group.and_then(declared_as) {
+            return Some(rid);
+        }
         match (group, from_id) {
             (Some(g), Some(fid)) if !g.eq_ignore_ascii_case(&fid) => {
                 self.push(err(

@@ -98,25 +98,9 @@ fn split_long(word: &str, width: usize) -> Vec<String> {
 /// The resource a fact is about, for grouping nodes in the resource's box.
 pub fn fact_resource(g: &AccessGraph, f: &Fact) -> Option<ResourceId> {
     match *f {
-        Fact::Key(r)
-        | Fact::SharedKeyOn(r)
-        | Fact::DatastoreSecret(r)
-        | Fact::AcrAdmin(r)
-        | Fact::VaultPolicy(r)
-        | Fact::EndpointSecret(r)
-        | Fact::Created(r)
-        | Fact::Exec(r)
-        | Fact::EgressOpen(r)
-        | Fact::DataRead(r)
-        | Fact::DataWrite(r)
-        | Fact::Secrets(r)
-        | Fact::Invoke(r)
-        | Fact::Push(r)
-        | Fact::Use(r)
-        | Fact::Unmodelled(r) => Some(r),
         Fact::Reach(e) => Some(e.resource()),
         Fact::Can(_, s) | Fact::Assign(s) | Fact::AssignSome(s, _) => g.scope(s).and_then(|x| x.resource),
-        Fact::As(_) | Fact::Member(..) | Fact::Holds(_) | Fact::At(_) | Fact::NsgOpen(_) => None,
+        _ => f.single_resource(),
     }
 }
 

@@ -97,6 +97,31 @@ fn write(out: &mut String, n: &Node, indent: usize) {
     }
 }
 
+/// The tree as JSON: plain scalars that read as numbers or booleans stay typed, everything else is a
+/// string.
+pub fn json(n: &Node) -> serde_json::Value {
+    use serde_json::Value;
+    match &n.kind {
+        NodeKind::Null => Value::Null,
+        NodeKind::Scalar { text, plain } => {
+            if *plain {
+                if let Ok(b) = text.parse::<bool>() {
+                    return Value::Bool(b);
+                }
+                if let Ok(i) = text.parse::<i64>() {
+                    return Value::from(i);
+                }
+                if let Some(f) = text.parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
+                    return Value::Number(f);
+                }
+            }
+            Value::String(text.clone())
+        }
+        NodeKind::Seq(items) => Value::Array(items.iter().map(json).collect()),
+        NodeKind::Map(entries) => Value::Object(entries.iter().map(|(k, v)| (k.text.clone(), json(v))).collect()),
+    }
+}
+
 /// The tree as YAML.
 pub fn yaml(n: &Node) -> String {
     match inline(n) {

@@ -2,9 +2,11 @@
 
 mod check;
 mod compare;
+mod export;
 mod fix;
 
 mod graph;
+mod import;
 
 mod permissions;
 mod query;
@@ -31,6 +33,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Resu
         Command::Diff(a) => compare::diff(a, color, out, err),
         Command::Graph(a) => graph::run(a, color, out, err),
         Command::Fix(a) => fix::run(a, color, out, err),
+        Command::Import(a) => import::run(a, color, out, err),
+        Command::Export(a) => export::run(a, color, out, err),
     }
 }
 

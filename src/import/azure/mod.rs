@@ -1,0 +1,315 @@
+//! `mlaccess import azure DIR`: the JSON an Azure export folder holds (Resource Manager objects from
+//! `az rest`/`az graph query`, role assignments, definitions and deny assignments, and Entra users,
+//! groups, group members, service principals and app owners) becomes a model. Every file is classified
+//! by content, not by name: a list response (`value`), a Resource Graph response (`data`), a plain array
+//! (`az ... list`) or a single object.
+
+mod arm;
+mod authorization;
+mod entra;
+mod network;
+mod resources;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use super::build::{MapBuilder, field, number, seq, str_at, text};
+use super::{Imported, Summary};
+use crate::diag::{Diagnostic, Diagnostics, Pos};
+use crate::load::Source;
+use crate::source::{self, Node, origin};
+pub use arm::ArmId;
+
+/// What one export object is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Resource,
+    RoleAssignment,
+    RoleDefinition,
+    DenyAssignment,
+    User,
+    Group,
+    ServicePrincipal,
+    Members,
+    Owners,
+}
+
+/// The objects of an export, by kind.
+#[derive(Default)]
+struct Buckets {
+    items: Vec<(Kind, Node)>,
+}
+
+impl Buckets {
+    fn of(&self, kind: Kind) -> impl Iterator<Item = &Node> {
+        self.items.iter().filter(move |(k, _)| *k == kind).map(|(_, n)| n)
+    }
+}
+
+fn classify(n: &Node) -> Option<Kind> {
+    if let Some(t) = str_at(n, &["@odata.type"]) {
+        return match t.to_ascii_lowercase().as_str() {
+            "#microsoft.graph.user" => Some(Kind::User),
+            "#microsoft.graph.group" => Some(Kind::Group),
+            "#microsoft.graph.serviceprincipal" => Some(Kind::ServicePrincipal),
+            _ => None,
+        };
+    }
+    if field(n, "groupId").is_some() && field(n, "members").is_some() {
+        return Some(Kind::Members);
+    }
+    if field(n, "appId").is_some() && field(n, "owners").is_some() {
+        return Some(Kind::Owners);
+    }
+    if let Some(t) = str_at(n, &["type"]) {
+        return Some(match t.to_ascii_lowercase().as_str() {
+            "microsoft.authorization/roleassignments" => Kind::RoleAssignment,
+            "microsoft.authorization/roledefinitions" => Kind::RoleDefinition,
+            "microsoft.authorization/denyassignments" => Kind::DenyAssignment,
+            _ if str_at(n, &["id"]).is_some_and(|id| id.starts_with('/')) => Kind::Resource,
+            _ => return None,
+        });
+    }
+    if field(n, "userPrincipalName").is_some() {
+        Some(Kind::User)
+    } else if field(n, "securityEnabled").is_some() || field(n, "groupTypes").is_some() {
+        Some(Kind::Group)
+    } else if field(n, "servicePrincipalType").is_some() || field(n, "servicePrincipalNames").is_some() {
+        Some(Kind::ServicePrincipal)
+    } else {
+        None
+    }
+}
+
+/// The objects a parsed file holds.
+fn objects(root: &Node) -> Vec<&Node> {
+    if let Some(items) = root.as_seq() {
+        return items.iter().collect();
+    }
+    for list in ["value", "data"] {
+        if let Some(items) = field(root, list).and_then(Node::as_seq) {
+            return items.iter().collect();
+        }
+    }
+    vec![root]
+}
+
+/// Everything the translation of one export needs.
+pub(super) struct Cx {
+    pub summary: Summary,
+    pub diags: Diagnostics,
+    /// Object ids (lower case) of the principals the model will hold.
+    pub principals: HashSet<String>,
+    /// Model names of principals by object id (lower case).
+    pub principal_names: HashMap<String, String>,
+    /// Model names of resources by id (lower case).
+    pub resource_names: HashMap<String, String>,
+    /// Names taken, per kind of name (`resource`, `vnet`, `nsg`, `principal`, ...).
+    taken: HashMap<&'static str, HashSet<String>>,
+    /// The first subscription seen.
+    pub subscription: Option<String>,
+    /// Resource groups met, as (Azure id, model name), in order.
+    pub groups: Vec<(String, String)>,
+    /// Model names of VNets by id (lower case).
+    pub vnet_names: HashMap<String, String>,
+    /// Model names of NSGs by id (lower case).
+    pub nsg_names: HashMap<String, String>,
+    /// Model names of storage accounts by account name (lower case; account names are global).
+    pub storage_names: HashMap<String, String>,
+    /// Object ids of service principals by app id (lower case).
+    pub apps: HashMap<String, String>,
+    /// How many things (principals, resources, children) carry each name (lower case): a principal
+    /// is referred to by name only when its name is unambiguous.
+    name_uses: HashMap<String, usize>,
+    /// Names of user-assigned identities (lower case): each is a resource and a principal, one thing.
+    pub user_assigned: HashSet<String>,
+}
+
+impl Cx {
+    fn new() -> Cx {
+        Cx {
+            summary: Summary::default(),
+            diags: Diagnostics::new(),
+            principals: HashSet::new(),
+            principal_names: HashMap::new(),
+            resource_names: HashMap::new(),
+            taken: HashMap::new(),
+            subscription: None,
+            groups: Vec::new(),
+            vnet_names: HashMap::new(),
+            nsg_names: HashMap::new(),
+            storage_names: HashMap::new(),
+            apps: HashMap::new(),
+            name_uses: HashMap::new(),
+            user_assigned: HashSet::new(),
+        }
+    }
+
+    /// A unique name of a kind: `name`, or `name~qualifier` when it is taken (then `~2`, `~3`, ...).
+    pub fn unique(&mut self, kind: &'static str, name: &str, qualifier: &str) -> String {
+        let taken = self.taken.entry(kind).or_default();
+        let mut candidate = name.to_string();
+        if taken.contains(&candidate.to_lowercase()) {
+            candidate = format!("{name}~{qualifier}");
+            let mut n = 2;
+            while taken.contains(&candidate.to_lowercase()) {
+                candidate = format!("{name}~{qualifier}~{n}");
+                n += 1;
+            }
+        }
+        taken.insert(candidate.to_lowercase());
+        if kind != "principal" || !self.user_assigned.contains(&candidate.to_lowercase()) {
+            *self.name_uses.entry(candidate.to_lowercase()).or_default() += 1;
+        }
+        candidate
+    }
+
+    /// A unique name for a child of a workspace (computes, endpoints and datastores are named per
+    /// workspace).
+    pub fn unique_child(&mut self, workspace: &str, name: &str) -> String {
+        let taken = self.taken.entry("child").or_default();
+        let mut candidate = name.to_string();
+        let mut n = 2;
+        while taken.contains(&format!("{workspace}/{candidate}").to_lowercase()) {
+            candidate = format!("{name}~{n}");
+            n += 1;
+        }
+        taken.insert(format!("{workspace}/{candidate}").to_lowercase());
+        *self.name_uses.entry(candidate.to_lowercase()).or_default() += 1;
+        candidate
+    }
+
+    /// The model name of a storage account by its account name.
+    pub fn storage_by_name(&self, account: &str) -> Option<String> {
+        self.storage_names.get(&account.to_lowercase()).cloned()
+    }
+
+    /// The reference to the service principal of an app, when the model will hold it.
+    pub fn service_principal_by_app(&self, app_id: &str) -> Option<String> {
+        self.apps
+            .get(&app_id.to_lowercase())
+            .and_then(|oid| self.principal(oid))
+    }
+
+    /// A warning at an export position.
+    pub fn warn(&mut self, pos: Pos, message: String) {
+        self.diags.push(Diagnostic::warning("import", message).with_pos(pos));
+    }
+
+    /// Something left out, for the summary.
+    pub fn left_out(&mut self, what: String) {
+        self.summary.left_out.push(what);
+    }
+
+    /// The model name of a resource id, when the export holds the resource.
+    pub fn resource_name(&self, id: &str) -> Option<String> {
+        self.resource_names.get(&id.to_lowercase()).cloned()
+    }
+
+    /// The principal reference for an object id, when the model will hold it: its model name, or the
+    /// object id when the name is also another thing's (a user and a resource both called `mlws`).
+    pub fn principal(&self, object_id: &str) -> Option<String> {
+        let key = object_id.to_lowercase();
+        if !self.principals.contains(&key) {
+            return None;
+        }
+        Some(match self.principal_names.get(&key) {
+            Some(name) if self.name_uses.get(&name.to_lowercase()).is_none_or(|n| *n <= 1) => name.clone(),
+            _ => object_id.to_string(),
+        })
+    }
+}
+
+/// A string node copied from the export (keeping its position), when present.
+pub(super) fn copy(n: &Node, path: &[&str]) -> Option<Node> {
+    let v = super::build::node_at(n, path)?;
+    v.as_str().map(|s| text(s, v.pos))
+}
+
+/// Imports the export files (in order; their positions are marked with their index).
+pub fn import(files: &[Source]) -> Result<Imported, Diagnostics> {
+    let mut cx = Cx::new();
+    let mut buckets = Buckets::default();
+    let mut unreadable = Diagnostics::new();
+    for (i, f) in files.iter().enumerate() {
+        let mut root = match source::parse(&f.text, f.format) {
+            Ok(r) => r,
+            Err(d) => {
+                unreadable.push(d.in_file(&f.name));
+                continue;
+            }
+        };
+        origin::mark(&mut root, i);
+        for o in objects(&root) {
+            match classify(o) {
+                Some(kind) => buckets.items.push((kind, o.clone())),
+                None => cx.warn(
+                    o.pos,
+                    "not an object this importer knows (a resource, role assignment, role or deny assignment \
+                     definition, or an Entra user, group or service principal); left out"
+                        .into(),
+                ),
+            }
+        }
+    }
+    if unreadable.has_errors() {
+        return Err(unreadable);
+    }
+
+    // Names first (anything may refer to anything), then the sections.
+    network::register(&mut cx, &buckets);
+    resources::register(&mut cx, &buckets);
+    authorization::register(&mut cx, &buckets);
+    entra::register(&mut cx, &buckets);
+    let mut principals = entra::principals(&mut cx, &buckets);
+    let mut resources = resources::resources(&mut cx, &buckets);
+    let network = network::network(&mut cx, &buckets);
+    let auth = authorization::authorization(&mut cx, &buckets);
+    principals.users.extend(auth.placeholders.users);
+    principals.groups.extend(auth.placeholders.groups);
+    principals
+        .service_principals
+        .extend(auth.placeholders.service_principals);
+    let mut model = MapBuilder::new(Pos::default()).set("version", number(1, Pos::default()));
+    if let Some(s) = &cx.subscription {
+        model.put("subscription", text(s, Pos::default()));
+    }
+    let mut section = MapBuilder::new(Pos::default());
+    for (key, list) in [
+        ("users", principals.users),
+        ("groups", principals.groups),
+        ("service_principals", principals.service_principals),
+        ("managed_identities", std::mem::take(&mut resources.managed_identities)),
+    ] {
+        if !list.is_empty() {
+            section.put(key, seq(list, Pos::default()));
+        }
+    }
+    model.put("principals", section.done());
+    model.put("resources", seq(resources.resources, Pos::default()));
+    for (key, list) in auth.sections {
+        model.put(key, seq(list, Pos::default()));
+    }
+    if !network.is_empty() {
+        model.put("network", network.done());
+    }
+    cx.summary.missing.extend([
+        "who holds which SSH private key, endpoint key, SAS token or client secret (credentials)".into(),
+        "the network locations people and pipelines work from (locations, and `locations` of principals)".into(),
+        "VPN and ExpressRoute gateways that route locations into VNets".into(),
+    ]);
+    cx.summary.generic = resources.generic;
+    let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+    origin::attribute(&mut cx.diags, &names);
+    if cx.diags.has_errors() {
+        cx.diags.sort();
+        return Err(cx.diags);
+    }
+    Ok(Imported {
+        tree: model.done(),
+        summary: cx.summary,
+        warnings: cx.diags,
+    })
+}
+
+/// Per-type counts of generic resources, by ARM type.
+pub(super) type Generic = BTreeMap<String, usize>;
