@@ -221,3 +221,25 @@ fn an_overlay_conflict_names_both_files() {
     assert!(stderr.contains("conflict.yaml"), "{stderr}");
     assert!(stderr.contains("resources-0001.json"), "{stderr}");
 }
+
+#[test]
+fn a_bad_value_in_an_export_is_named_by_its_file_line_and_json_path() {
+    let dir = temp();
+    let file = dir.path().join("vault.json");
+    let text = std::fs::read_to_string(format!("{EXAMPLES}/keyvault-create-with-network-acls.json"))
+        .unwrap()
+        .replace("'10.91.4.0/24'", "10.91.4.0/99");
+    std::fs::write(&file, text).unwrap();
+    let output = cli()
+        .args(["import", "azure"])
+        .arg(&file)
+        .arg("-o")
+        .arg(dir.path().join("m.yaml"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("vault.json:29:20"), "{stderr}");
+    assert!(stderr.contains("`properties.networkAcls.ipRules[1].value`"), "{stderr}");
+    assert!(stderr.contains("10.91.4.0/99"), "{stderr}");
+}

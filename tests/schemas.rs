@@ -143,3 +143,25 @@ fn the_schemas_reject_drift() {
     doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = Value::from(0);
     assert!(!sarif.is_valid(&doc));
 }
+
+#[test]
+fn the_import_summary_matches_the_schema() {
+    let v = validator("docs/schemas/mlaccess-output.schema.json");
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("imported.yaml");
+    for export in [
+        "tests/fixtures/azure-export/contoso",
+        "tests/fixtures/azure-export/rest-examples",
+    ] {
+        let doc = output(&[
+            "import",
+            "azure",
+            export,
+            "-o",
+            model.to_str().unwrap(),
+            "--format",
+            "json",
+        ]);
+        assert_valid(&v, &doc, export);
+    }
+}

@@ -8,6 +8,7 @@
 pub mod de;
 pub mod emit;
 mod json;
+pub mod locate;
 pub mod origin;
 mod yaml;
 

@@ -143,7 +143,13 @@ fn import(
     // The import alone must load: its problems point into the export files.
     let export_names = names.get(..sources.len()).unwrap_or(&names);
     if let Err(diags) = load::merge::load_marked(&imported.tree, export_names) {
-        return failed(&diags, &all, "the imported model", color, err);
+        return failed(
+            &in_export_terms(&diags, &sources),
+            &all,
+            "the imported model",
+            color,
+            err,
+        );
     }
     let tree = if overlays.is_empty() {
         imported.tree.clone()
@@ -155,7 +161,10 @@ fn import(
     };
     let loaded = match load::merge::load_marked(&tree, &names) {
         Ok(l) => l,
-        Err(diags) => return failed(&diags, &all, "the import with its overlays", color, err),
+        Err(diags) => {
+            let diags = in_export_terms(&diags, &sources);
+            return failed(&diags, &all, "the import with its overlays", color, err);
+        }
     };
 
     let text = format!(
@@ -195,7 +204,7 @@ fn import(
         None => out.write_all(text.as_bytes())?,
     }
     let mut warnings = imported.warnings.clone();
-    warnings.extend(loaded.warnings.clone());
+    warnings.extend(in_export_terms(&loaded.warnings, &sources));
     match a.format {
         Format::Json => {
             let doc = json!({
@@ -220,6 +229,31 @@ fn import(
         }
     }
     Ok(Status::Ok)
+}
+
+/// Says where, in the export's own terms, each problem found in the imported model is: the export's
+/// JSON path becomes the diagnostic's path, and the model field it became is named in the message.
+fn in_export_terms(diags: &Diagnostics, exports: &[Source]) -> Diagnostics {
+    let mut out = diags.clone();
+    let mut trees: Vec<Option<crate::source::Node>> = vec![None; exports.len()];
+    for d in out.iter_mut() {
+        let (Some(pos), Some(i)) = (d.pos, exports.iter().position(|s| s.name == d.file)) else {
+            continue;
+        };
+        let (Some(slot), Some(source)) = (trees.get_mut(i), exports.get(i)) else {
+            continue;
+        };
+        if slot.is_none() {
+            *slot = crate::source::parse(&source.text, source.format).ok();
+        }
+        if let Some(path) = slot.as_ref().and_then(|t| crate::source::locate::path_at(t, pos)) {
+            if !d.path.is_empty() {
+                d.message.push_str(&format!(" (model field `{}`)", d.path));
+            }
+            d.path = path;
+        }
+    }
+    out
 }
 
 fn failed(

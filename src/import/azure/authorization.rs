@@ -37,40 +37,6 @@ fn guid_of(id: &str) -> &str {
     id.rsplit('/').next().unwrap_or(id)
 }
 
-/// Principals known only from assignments, by kind of list (`users`, `groups`, `service_principals`).
-#[derive(Default)]
-pub struct Placeholders {
-    pub users: Vec<Node>,
-    pub groups: Vec<Node>,
-    pub service_principals: Vec<Node>,
-    seen: HashSet<String>,
-}
-
-impl Placeholders {
-    fn add(&mut self, cx: &mut Cx, object_id: &str, kind: Option<&str>, pos: Pos) -> String {
-        let key = object_id.to_lowercase();
-        if self.seen.insert(key.clone()) {
-            let name = cx.unique("principal", object_id, "");
-            cx.principals.insert(key.clone());
-            cx.principal_names.insert(key, name.clone());
-            let node = MapBuilder::new(pos)
-                .set("name", text(&name, pos))
-                .set("id", text(object_id, pos))
-                .done();
-            let (list, what) = match kind.unwrap_or_default().to_ascii_lowercase().as_str() {
-                "user" => (&mut self.users, "user"),
-                "group" | "foreigngroup" => (&mut self.groups, "group"),
-                _ => (&mut self.service_principals, "service principal"),
-            };
-            list.push(node);
-            cx.summary.missing.push(format!(
-                "the name of {what} `{object_id}`: role assignments name it, the export of Entra does not hold it"
-            ));
-        }
-        object_id.to_string()
-    }
-}
-
 /// Declares the resource groups that assignment scopes name, so a scope on a group the resource export
 /// does not show (an empty group, a group of another subscription) still loads.
 pub fn register(cx: &mut Cx, b: &Buckets) {
@@ -112,7 +78,6 @@ fn unknown_role(guid: &str, pos: Pos) -> Node {
 /// What the authorization sections hold.
 pub struct Authorization {
     pub sections: Vec<(&'static str, Vec<Node>)>,
-    pub placeholders: Placeholders,
 }
 
 fn role_definitions(cx: &mut Cx, b: &Buckets) -> Vec<Node> {
@@ -165,12 +130,7 @@ fn role_definitions(cx: &mut Cx, b: &Buckets) -> Vec<Node> {
     out
 }
 
-fn role_assignments(
-    cx: &mut Cx,
-    b: &Buckets,
-    placeholders: &mut Placeholders,
-    definitions: &mut Vec<Node>,
-) -> Vec<Node> {
+fn role_assignments(cx: &mut Cx, b: &Buckets, definitions: &mut Vec<Node>) -> Vec<Node> {
     let mut known: HashSet<String> = definitions
         .iter()
         .filter_map(|d| str_at(d, &["id"]))
@@ -199,7 +159,12 @@ fn role_assignments(
         };
         let reference = match cx.principal(pid) {
             Some(r) => r,
-            None => placeholders.add(cx, pid, prop_str(a, "principalType"), principal.pos),
+            None => cx.placeholder(
+                pid,
+                prop_str(a, "principalType"),
+                principal.pos,
+                "role assignments name it",
+            ),
         };
         let guid = guid_of(rid);
         if crate::rbac::catalog::builtin().find(guid).is_none() && known.insert(guid.to_lowercase()) {
@@ -312,9 +277,8 @@ fn deny_assignments(cx: &mut Cx, b: &Buckets) -> Vec<Node> {
 
 /// Builds role definitions, role assignments and deny assignments.
 pub fn authorization(cx: &mut Cx, b: &Buckets) -> Authorization {
-    let mut placeholders = Placeholders::default();
     let mut definitions = role_definitions(cx, b);
-    let assignments = role_assignments(cx, b, &mut placeholders, &mut definitions);
+    let assignments = role_assignments(cx, b, &mut definitions);
     let denies = deny_assignments(cx, b);
     let sections = [
         ("role_definitions", definitions),
@@ -324,5 +288,5 @@ pub fn authorization(cx: &mut Cx, b: &Buckets) -> Authorization {
     .into_iter()
     .filter(|(_, list)| !list.is_empty())
     .collect();
-    Authorization { sections, placeholders }
+    Authorization { sections }
 }

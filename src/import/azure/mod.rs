@@ -122,6 +122,16 @@ pub(super) struct Cx {
     name_uses: HashMap<String, usize>,
     /// Names of user-assigned identities (lower case): each is a resource and a principal, one thing.
     pub user_assigned: HashSet<String>,
+    /// Principals known only by object id (from assignments or access policies).
+    pub placeholders: Placeholders,
+}
+
+/// Principals the export names only by object id, by kind of list.
+#[derive(Default)]
+pub struct Placeholders {
+    pub users: Vec<Node>,
+    pub groups: Vec<Node>,
+    pub service_principals: Vec<Node>,
 }
 
 impl Cx {
@@ -141,6 +151,7 @@ impl Cx {
             apps: HashMap::new(),
             name_uses: HashMap::new(),
             user_assigned: HashSet::new(),
+            placeholders: Placeholders::default(),
         }
     }
 
@@ -188,6 +199,34 @@ impl Cx {
         self.apps
             .get(&app_id.to_lowercase())
             .and_then(|oid| self.principal(oid))
+    }
+
+    /// The reference to a principal the export names only by object id (a guest the collector could
+    /// not read, an identity of a deleted resource): it is added, named by its object id, of the kind
+    /// given (`User`, `Group`, else a service principal), and its missing name is listed. Leaving it out
+    /// could hide a path.
+    pub fn placeholder(&mut self, object_id: &str, kind: Option<&str>, pos: Pos, why: &str) -> String {
+        if let Some(reference) = self.principal(object_id) {
+            return reference;
+        }
+        let key = object_id.to_lowercase();
+        let name = self.unique("principal", object_id, "");
+        self.principals.insert(key.clone());
+        self.principal_names.insert(key, name.clone());
+        let node = MapBuilder::new(pos)
+            .set("name", text(&name, pos))
+            .set("id", text(object_id, pos))
+            .done();
+        let (list, what) = match kind.unwrap_or_default().to_ascii_lowercase().as_str() {
+            "user" => (&mut self.placeholders.users, "user"),
+            "group" | "foreigngroup" => (&mut self.placeholders.groups, "group"),
+            _ => (&mut self.placeholders.service_principals, "service principal"),
+        };
+        list.push(node);
+        self.summary.missing.push(format!(
+            "the name of {what} `{object_id}`: {why}, the export of Entra does not hold it"
+        ));
+        name
     }
 
     /// A warning at an export position.
@@ -264,11 +303,10 @@ pub fn import(files: &[Source]) -> Result<Imported, Diagnostics> {
     let mut resources = resources::resources(&mut cx, &buckets);
     let network = network::network(&mut cx, &buckets);
     let auth = authorization::authorization(&mut cx, &buckets);
-    principals.users.extend(auth.placeholders.users);
-    principals.groups.extend(auth.placeholders.groups);
-    principals
-        .service_principals
-        .extend(auth.placeholders.service_principals);
+    let placeholders = std::mem::take(&mut cx.placeholders);
+    principals.users.extend(placeholders.users);
+    principals.groups.extend(placeholders.groups);
+    principals.service_principals.extend(placeholders.service_principals);
     let mut model = MapBuilder::new(Pos::default()).set("version", number(1, Pos::default()));
     if let Some(s) = &cx.subscription {
         model.put("subscription", text(s, Pos::default()));
@@ -313,3 +351,72 @@ pub fn import(files: &[Source]) -> Result<Imported, Diagnostics> {
 
 /// Per-type counts of generic resources, by ARM type.
 pub(super) type Generic = BTreeMap<String, usize>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn imported(files: &[(&str, &str)]) -> String {
+        let sources: Vec<Source> = files.iter().map(|(n, t)| Source::new(*n, *t)).collect();
+        match import(&sources) {
+            Ok(i) => source::emit::yaml(&i.tree),
+            Err(d) => format!("failed: {d:?}"),
+        }
+    }
+
+    const WORKSPACE: &str = r#"{"id": "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/mlws",
+        "name": "mlws", "type": "Microsoft.MachineLearningServices/workspaces",
+        "identity": {"type": "SystemAssigned", "principalId": "aaaa0000-0000-0000-0000-000000000001"}, "properties": {}}"#;
+
+    #[test]
+    fn users_are_named_by_the_unique_local_part_of_their_sign_in_name() {
+        let users = r#"[{"id": "u1", "userPrincipalName": "alice@contoso.com"},
+                        {"id": "u2", "userPrincipalName": "bob@contoso.com"},
+                        {"id": "u3", "userPrincipalName": "bob@fabrikam.com"},
+                        {"id": "u4", "userPrincipalName": "vendor_fabrikam.com#EXT#@contoso.onmicrosoft.com"}]"#;
+        let yaml = imported(&[("users.json", users)]);
+        assert!(yaml.contains("name: alice\n"), "{yaml}");
+        assert!(yaml.contains("name: bob@contoso.com\n"), "{yaml}");
+        assert!(yaml.contains("name: bob@fabrikam.com\n"), "{yaml}");
+        assert!(yaml.contains("name: vendor\n"), "{yaml}");
+    }
+
+    #[test]
+    fn a_principal_is_referred_to_by_object_id_when_its_name_is_also_a_resource_name() {
+        let users = r#"[{"id": "u1", "userPrincipalName": "mlws@contoso.com"},
+                        {"id": "u2", "userPrincipalName": "alice@contoso.com"}]"#;
+        let groups = r#"[{"id": "g1", "displayName": "team", "securityEnabled": true}]"#;
+        let members = r#"{"groupId": "g1", "members": [{"id": "u1"}, {"id": "u2"},
+                          {"id": "aaaa0000-0000-0000-0000-000000000001"}]}"#;
+        let yaml = imported(&[
+            ("users.json", users),
+            ("groups.json", groups),
+            ("members.json", members),
+            ("ws.json", WORKSPACE),
+        ]);
+        // `mlws` is both a user and the workspace (its identity): neither is referred to by name.
+        assert!(
+            yaml.contains("members: [u1, alice, aaaa0000-0000-0000-0000-000000000001]"),
+            "{yaml}"
+        );
+    }
+
+    #[test]
+    fn an_assignment_to_an_unknown_principal_keeps_it_and_an_unknown_role_grants_everything() {
+        let assignments = r#"{"value": [{"id": "/subscriptions/s1/providers/Microsoft.Authorization/roleAssignments/a1",
+            "type": "Microsoft.Authorization/roleAssignments",
+            "properties": {"principalId": "p-unknown", "principalType": "Group",
+              "roleDefinitionId": "/subscriptions/s1/providers/Microsoft.Authorization/roleDefinitions/11111111-2222-3333-4444-555555555555",
+              "scope": "subscriptions/s1/resourceGroups/rg"}}]}"#;
+        let yaml = imported(&[("ra.json", assignments)]);
+        assert!(yaml.contains("groups:\n  - name: p-unknown\n"), "{yaml}");
+        assert!(
+            yaml.contains("name: \"unknown role 11111111-2222-3333-4444-555555555555\""),
+            "{yaml}"
+        );
+        assert!(yaml.contains("actions: [\"*\"]"), "{yaml}");
+        // The scope gains its leading slash, and its resource group is declared.
+        assert!(yaml.contains("scope: /subscriptions/s1/resourceGroups/rg\n"), "{yaml}");
+        assert!(yaml.contains("type: resource_group"), "{yaml}");
+    }
+}

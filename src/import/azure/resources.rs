@@ -465,12 +465,16 @@ pub fn resources(cx: &mut Cx, b: &Buckets) -> Built {
                         .unwrap_or_default()
                     {
                         let Some(oid) = str_at(ap, &["objectId"]) else { continue };
-                        let Some(principal) = cx.principal(oid) else {
-                            cx.left_out(format!(
-                                "access policy of vault `{name}` for `{oid}`: principal not in the export"
-                            ));
-                            continue;
-                        };
+                        // An access policy does not say what kind of principal it names; one the export
+                        // lacks is kept as a user, so that `any user` questions include it.
+                        let principal = cx.placeholder(
+                            oid,
+                            Some("User"),
+                            ap.pos,
+                            &format!(
+                                "an access policy of vault `{name}` names it (its kind is unknown; kept as a user)"
+                            ),
+                        );
                         let mut pm = MapBuilder::new(ap.pos).set("principal", text(&principal, ap.pos));
                         for k in ["secrets", "keys", "certificates"] {
                             let list: Vec<Node> = node_at(ap, &["permissions", k])
