@@ -148,7 +148,8 @@ pub enum Command {
           scripts/export-azure.sh -o azure-export
           mlaccess import azure azure-export -o model.yaml
           mlaccess import azure azure-export --overlay people.yaml -o model.yaml
-          mlaccess import azure tests/fixtures/azure-export/contoso --format json -o model.yaml")]
+                  mlaccess import azure tests/fixtures/azure-export/contoso --format json -o model.yaml\n  \
+        mlaccess import azurehound tests/fixtures/azurehound/contoso-azurehound.json -o entra.yaml")]
     Import(ImportArgs),
 
     /// Write a model in another form: the model itself (YAML or JSON, with overlays merged), or its
@@ -208,6 +209,11 @@ pub struct ImportArgs {
 pub enum ImportSource {
     /// A folder (or files) of JSON exported from Azure Resource Manager, Resource Graph and Entra.
     Azure(ImportInputs),
+    /// AzureHound output files (`azurehound list ... -o FILE.json`): Entra principals, memberships,
+    /// owners, key vaults, VMs and role assignments. AzureHound collects no ML resources and no network;
+    /// the summary says what to add with `import azure` or an overlay.
+    #[command(name = "azurehound")]
+    AzureHound(ImportInputs),
 }
 
 /// The inputs and outputs of an import.

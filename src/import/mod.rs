@@ -7,7 +7,9 @@
 //! never decide access: they only translate.
 
 pub mod azure;
+pub mod azurehound;
 pub mod build;
+pub mod common;
 
 use std::collections::BTreeMap;
 

@@ -18,6 +18,7 @@ use crate::source::emit;
 pub fn run(a: &ImportArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<Status> {
     match &a.source {
         ImportSource::Azure(i) => import(i, "azure", crate::import::azure::import, color, out, err),
+        ImportSource::AzureHound(i) => import(i, "azurehound", crate::import::azurehound::import, color, out, err),
     }
 }
 

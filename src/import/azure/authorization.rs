@@ -5,10 +5,10 @@
 //! resource, a directory the collector could not read) is kept as a principal named by its object id,
 //! of the kind the assignment says (`principalType`): leaving it out would hide a path.
 
+use crate::import::common::{guid_of, unknown_role};
 use std::collections::HashSet;
 
 use super::{Buckets, Cx, Kind, copy};
-use crate::diag::Pos;
 use crate::import::build::{MapBuilder, boolean, field, node_at, seq, str_at, text};
 use crate::source::Node;
 
@@ -32,11 +32,6 @@ fn strings(n: Option<&Node>) -> Vec<Node> {
         .collect()
 }
 
-/// The last segment of a role definition id (`/subscriptions/…/roleDefinitions/GUID` → GUID).
-fn guid_of(id: &str) -> &str {
-    id.rsplit('/').next().unwrap_or(id)
-}
-
 /// Declares the resource groups that assignment scopes name, so a scope on a group the resource export
 /// does not show (an empty group, a group of another subscription) still loads.
 pub fn register(cx: &mut Cx, b: &Buckets) {
@@ -49,30 +44,6 @@ pub fn register(cx: &mut Cx, b: &Buckets) {
             super::resources::group_name(cx, &arm.subscription, g);
         }
     }
-}
-
-/// A role definition the export does not hold, assumed to grant every action and data action: an
-/// assignment of it may grant anything, and leaving it out could hide a path.
-fn unknown_role(guid: &str, pos: Pos) -> Node {
-    let all = || seq(vec![text("*", pos)], pos);
-    let block = MapBuilder::new(pos)
-        .set("actions", all())
-        .set("not_actions", seq(Vec::new(), pos))
-        .set("data_actions", all())
-        .set("not_data_actions", seq(Vec::new(), pos))
-        .done();
-    MapBuilder::new(pos)
-        .set("name", text(&format!("unknown role {guid}"), pos))
-        .set("id", text(guid, pos))
-        .set(
-            "description",
-            text(
-                "not in the export; assumed to grant every action and data action (export custom role definitions to narrow it)",
-                pos,
-            ),
-        )
-        .set("permissions", seq(vec![block], pos))
-        .done()
 }
 
 /// What the authorization sections hold.
@@ -168,7 +139,11 @@ fn role_assignments(cx: &mut Cx, b: &Buckets, definitions: &mut Vec<Node>) -> Ve
         };
         let guid = guid_of(rid);
         if crate::rbac::catalog::builtin().find(guid).is_none() && known.insert(guid.to_lowercase()) {
-            definitions.push(unknown_role(guid, role.pos));
+            definitions.push(unknown_role(
+                guid,
+                role.pos,
+                "export custom role definitions to narrow it",
+            ));
             cx.summary.missing.push(format!(
                 "role definition `{guid}`: assignments use it, the export does not define it; assumed to grant everything"
             ));

@@ -3,6 +3,7 @@
 
 use super::{Buckets, Cx, Kind, copy};
 use crate::import::build::{MapBuilder, field, seq, str_at, text};
+use crate::import::common::{is_managed_identity, local_part, short};
 use crate::source::Node;
 
 /// The principals section's lists.
@@ -11,10 +12,6 @@ pub struct Principals {
     pub users: Vec<Node>,
     pub groups: Vec<Node>,
     pub service_principals: Vec<Node>,
-}
-
-fn is_managed_identity(n: &Node) -> bool {
-    str_at(n, &["servicePrincipalType"]).is_some_and(|t| t.eq_ignore_ascii_case("ManagedIdentity"))
 }
 
 /// Names the users, groups and service principals the model will hold, before anything refers to them.
@@ -153,19 +150,4 @@ pub fn principals(cx: &mut Cx, b: &Buckets) -> Principals {
         cx.summary.count("service principals");
     }
     out
-}
-
-/// `alice` of `alice@contoso.com`; `vendor` of a guest's `vendor_fabrikam.com#EXT#@contoso.onmicrosoft.com`
-/// (the guest's own address, `vendor@fabrikam.com`, with `@` turned into the last `_`).
-fn local_part(upn: &str) -> &str {
-    let local = upn.split('@').next().filter(|l| !l.is_empty()).unwrap_or(upn);
-    match local.strip_suffix("#EXT#").and_then(|home| home.rsplit_once('_')) {
-        Some((guest, _)) if !guest.is_empty() => guest,
-        _ => local,
-    }
-}
-
-/// The first block of a GUID, to tell same-named things apart.
-fn short(id: &str) -> &str {
-    id.split('-').next().unwrap_or(id)
 }

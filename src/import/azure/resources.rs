@@ -2,6 +2,7 @@
 //! endpoints and datastores, storage accounts, key vaults, registries, virtual machines and
 //! user-assigned identities; any other type is kept as a generic resource (RBAC on it still counts).
 
+use crate::import::common::ip_rule;
 use std::collections::HashSet;
 
 use super::{ArmId, Buckets, Cx, Generic, Kind, copy};
@@ -139,23 +140,8 @@ fn identity(cx: &mut Cx, r: &Node, owner: &str) -> Option<Node> {
             None => cx.left_out(format!("user-assigned identity `{}`: not in the export", k.text)),
         }
     }
-    if !system && user.is_empty() {
-        return None;
-    }
-    Some(
-        MapBuilder::new(id.pos)
-            .opt("system", system.then(|| crate::import::build::boolean(true, id.pos)))
-            .opt(
-                "principal_id",
-                if system {
-                    own_object_id(cx, id, &["principalId"], owner)
-                } else {
-                    None
-                },
-            )
-            .opt("user_assigned", (!user.is_empty()).then(|| seq(user, id.pos)))
-            .done(),
-    )
+    let principal_id = own_object_id(cx, id, &["principalId"], owner);
+    crate::import::common::identity_block(id.pos, system, principal_id, user)
 }
 
 /// A reference to another resource of the export by id, or `None` (noted) when the export lacks it.
@@ -178,13 +164,6 @@ pub fn subnet_ref(cx: &Cx, id: &str) -> Option<String> {
     let vnet_id = ArmId::parent_id(id)?;
     let vnet = cx.vnet_names.get(&vnet_id.to_lowercase())?;
     Some(format!("{vnet}/{subnet}"))
-}
-
-/// An IP rule's address or range. Real payloads sometimes quote it (`'10.91.4.0/24'`, quotes included);
-/// the quotes are not part of the range.
-fn ip_rule(r: &Node) -> Option<Node> {
-    let v = node_at(r, &["value"]).or_else(|| node_at(r, &["ipAddressOrRange"]))?;
-    v.as_str().map(|s| text(s.trim().trim_matches('\'').trim(), v.pos))
 }
 
 fn enabled(value: Option<&str>) -> Option<bool> {
@@ -364,17 +343,10 @@ fn datastore_props(cx: &mut Cx, r: &Node, ws: &str, name: &str) -> Option<MapBui
 
 /// Builds every resource.
 pub fn resources(cx: &mut Cx, b: &Buckets) -> Built {
-    let mut out = Built::default();
-    for (id, name) in cx.groups.clone() {
-        out.resources.push(
-            MapBuilder::new(Pos::default())
-                .set("name", text(&name, Pos::default()))
-                .set("type", text("resource_group", Pos::default()))
-                .set("id", text(&id, Pos::default()))
-                .done(),
-        );
-        cx.summary.count("resource groups");
-    }
+    let mut out = Built {
+        resources: crate::import::common::resource_groups(&cx.groups, &mut cx.summary),
+        ..Built::default()
+    };
     let mut built = HashSet::new();
     for r in b.of(Kind::Resource) {
         let t = arm_type(r);
