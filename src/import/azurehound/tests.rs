@@ -1,3 +1,5 @@
+//! Unit tests of the AzureHound importer: record shapes, naming, placeholders and what is left out.
+
 use super::*;
 use crate::source::emit;
 
