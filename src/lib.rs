@@ -17,6 +17,7 @@ pub mod compare;
 pub mod diag;
 pub mod export;
 pub mod fix;
+pub mod r#gen;
 pub mod graph;
 pub mod import;
 pub mod load;

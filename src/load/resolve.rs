@@ -52,6 +52,8 @@ pub fn resolve(
         nsg_names: HashMap::new(),
         vnet_names: HashMap::new(),
         custom_roles: HashMap::new(),
+        assignment_ids: HashSet::new(),
+        indexed: (usize::MAX, 0, 0, 0),
     };
     r.run();
     r.model.finish();
@@ -77,6 +79,11 @@ struct Resolver<'d> {
     nsg_names: HashMap<String, NsgId>,
     vnet_names: HashMap<String, VnetId>,
     custom_roles: HashMap<String, RoleId>,
+    /// Assignment ids taken (lower case), to find duplicates without a scan per assignment.
+    assignment_ids: HashSet<String>,
+    /// The table sizes the model's index was last built for: scope lookups rebuild it only when a
+    /// table grew (rebuilding per assignment made loading quadratic).
+    indexed: (usize, usize, usize, usize),
 }
 
 fn err(code: &'static str, path: impl Into<String>, message: impl Into<String>) -> Diagnostic {
@@ -2078,7 +2085,12 @@ impl<'d> Resolver<'d> {
 
     /// Resolves a scope (see the spec's Scopes) to its canonical form.
     fn scope_ref(&mut self, text: &str, path: &str) -> Option<Scope> {
-        self.model.finish();
+        let m = &self.model;
+        let sizes = (m.principals.len(), m.resources.len(), m.roles.len(), m.locations.len());
+        if sizes != self.indexed {
+            self.model.finish();
+            self.indexed = sizes;
+        }
         match lookup::scope(&self.model, text) {
             Ok((scope, warning)) => {
                 if let Some(w) = warning {
@@ -2114,7 +2126,7 @@ impl<'d> Resolver<'d> {
             return;
         };
         let id = a.id.clone().unwrap_or_else(|| self.at("role_assignments", i));
-        if self.model.assignments.iter().any(|x| x.id.eq_ignore_ascii_case(&id)) {
+        if !self.assignment_ids.insert(id.to_lowercase()) {
             self.push(err(
                 "duplicate-id",
                 format!("{path}.id"),

@@ -108,22 +108,35 @@ fn value_start(value: &ast::Value<'_>) -> usize {
 struct LineIndex<'a> {
     text: &'a str,
     starts: Vec<usize>,
+    /// Whether each line is ASCII: then a column is a byte distance, found without counting characters
+    /// (one-line JSON of megabytes would otherwise cost time quadratic in its length).
+    ascii: Vec<bool>,
 }
 
 impl<'a> LineIndex<'a> {
     fn new(text: &'a str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { text, starts }
+        let ascii = starts
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| {
+                let end = starts.get(i + 1).copied().unwrap_or(text.len());
+                text.get(s..end).is_some_and(str::is_ascii)
+            })
+            .collect();
+        LineIndex { text, starts, ascii }
     }
 
     fn pos(&self, offset: usize) -> Pos {
         let line = self.starts.partition_point(|&s| s <= offset).max(1);
         let start = self.starts.get(line - 1).copied().unwrap_or(0);
-        let col = self
-            .text
-            .get(start..offset.min(self.text.len()))
-            .map_or(0, |s| s.chars().count());
+        let end = offset.min(self.text.len());
+        let col = if self.ascii.get(line - 1).copied().unwrap_or(false) {
+            end.saturating_sub(start)
+        } else {
+            self.text.get(start..end).map_or(0, |s| s.chars().count())
+        };
         Pos {
             line: u32::try_from(line).unwrap_or(u32::MAX),
             col: u32::try_from(col + 1).unwrap_or(u32::MAX),

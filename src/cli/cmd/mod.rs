@@ -4,6 +4,7 @@ mod check;
 mod compare;
 mod export;
 mod fix;
+mod generate;
 
 mod graph;
 mod import;
@@ -35,6 +36,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Resu
         Command::Fix(a) => fix::run(a, color, out, err),
         Command::Import(a) => import::run(a, color, out, err),
         Command::Export(a) => export::run(a, color, out, err),
+        Command::Gen(a) => generate::run(a, out, err),
     }
 }
 
