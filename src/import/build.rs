@@ -122,6 +122,12 @@ pub fn node_at<'n>(n: &'n Node, path: &[&str]) -> Option<&'n Node> {
     (!cur.is_null()).then_some(cur)
 }
 
+/// A string node copied from the input (keeping its position), when present.
+pub fn copy(n: &Node, path: &[&str]) -> Option<Node> {
+    let v = node_at(n, path)?;
+    v.as_str().map(|s| text(s, v.pos))
+}
+
 /// A boolean at a path (JSON `true`/`false`, or the strings).
 pub fn bool_at(n: &Node, path: &[&str]) -> Option<bool> {
     match str_at(n, path)?.to_ascii_lowercase().as_str() {

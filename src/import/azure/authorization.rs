@@ -128,7 +128,7 @@ fn role_assignments(cx: &mut Cx, b: &Buckets, definitions: &mut Vec<Node>) -> Ve
         let (Some(pid), Some(rid), Some(scope_text)) = (principal.as_str(), role.as_str(), scope.as_str()) else {
             continue;
         };
-        let reference = match cx.principal(pid) {
+        let reference = match cx.names.principal(pid) {
             Some(r) => r,
             None => cx.placeholder(
                 pid,
@@ -182,7 +182,7 @@ fn deny_principals(cx: &mut Cx, list: Option<&Node>, of: &str) -> Vec<Node> {
         let Some(s) = id.as_str() else { continue };
         if s == EVERYONE {
             out.push(text("everyone", id.pos));
-        } else if let Some(r) = cx.principal(s) {
+        } else if let Some(r) = cx.names.principal(s) {
             out.push(text(&r, id.pos));
         } else {
             // A principal the model does not hold can take no step, so a deny about it changes nothing.

@@ -30,7 +30,7 @@ pub fn register(cx: &mut Cx, b: &Buckets) {
                 continue;
             }
             let Some(id) = str_at(n, &["id"]) else { continue };
-            if cx.principals.contains(&id.to_lowercase()) {
+            if cx.names.knows_principal(id) {
                 continue;
             }
             let (wanted, qualifier) = match kind {
@@ -48,9 +48,8 @@ pub fn register(cx: &mut Cx, b: &Buckets) {
                 ),
                 _ => (str_at(n, &["displayName"]).unwrap_or(id), short(id)),
             };
-            let name = cx.unique("principal", wanted, qualifier);
-            cx.principals.insert(id.to_lowercase());
-            cx.principal_names.insert(id.to_lowercase(), name);
+            let name = cx.names.unique("principal", wanted, qualifier);
+            cx.names.add_principal(id, &name);
             if let Some(app) = str_at(n, &["appId"]) {
                 cx.apps.insert(app.to_lowercase(), id.to_string());
             }
@@ -64,7 +63,7 @@ fn known_ids(cx: &mut Cx, list: Option<&Node>, what: &str, of: &str) -> Vec<Node
     for m in list.and_then(Node::as_seq).unwrap_or_default() {
         let Some(id) = field(m, "id") else { continue };
         let Some(s) = id.as_str() else { continue };
-        match cx.principal(s) {
+        match cx.names.principal(s) {
             Some(reference) => out.push(text(&reference, id.pos)),
             None => {
                 let name = str_at(m, &["displayName"]).unwrap_or(s);
@@ -73,14 +72,6 @@ fn known_ids(cx: &mut Cx, list: Option<&Node>, what: &str, of: &str) -> Vec<Node
         }
     }
     out
-}
-
-/// The model name given at registration.
-fn name_of(cx: &Cx, id: &str) -> String {
-    cx.principal_names
-        .get(&id.to_lowercase())
-        .cloned()
-        .unwrap_or_else(|| id.to_string())
 }
 
 /// Builds the users, groups and service principals.
@@ -92,7 +83,7 @@ pub fn principals(cx: &mut Cx, b: &Buckets) -> Principals {
         if !done.insert(id.to_lowercase()) {
             continue;
         }
-        let name = name_of(cx, id);
+        let name = cx.names.name_of(id);
         out.users.push(
             MapBuilder::new(u.pos)
                 .set("name", text(&name, u.pos))
@@ -106,7 +97,7 @@ pub fn principals(cx: &mut Cx, b: &Buckets) -> Principals {
         if !done.insert(id.to_lowercase()) {
             continue;
         }
-        let name = name_of(cx, id);
+        let name = cx.names.name_of(id);
         let mut members = Vec::new();
         for m in b
             .of(Kind::Members)
@@ -132,7 +123,7 @@ pub fn principals(cx: &mut Cx, b: &Buckets) -> Principals {
             continue;
         }
         let app = str_at(sp, &["appId"]).unwrap_or(id);
-        let name = name_of(cx, id);
+        let name = cx.names.name_of(id);
         let mut owners = Vec::new();
         for o in b
             .of(Kind::Owners)

@@ -10,9 +10,10 @@ mod entra;
 mod network;
 mod resources;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
-use super::build::{MapBuilder, field, number, seq, str_at, text};
+use super::build::{MapBuilder, copy, field, number, seq, str_at, text};
+use super::common::Names;
 use super::{Imported, Summary};
 use crate::diag::{Diagnostic, Diagnostics, Pos};
 use crate::load::Source;
@@ -97,14 +98,10 @@ fn objects(root: &Node) -> Vec<&Node> {
 pub(super) struct Cx {
     pub summary: Summary,
     pub diags: Diagnostics,
-    /// Object ids (lower case) of the principals the model will hold.
-    pub principals: HashSet<String>,
-    /// Model names of principals by object id (lower case).
-    pub principal_names: HashMap<String, String>,
+    /// The names given, and the principals the model will hold.
+    pub names: Names,
     /// Model names of resources by id (lower case).
     pub resource_names: HashMap<String, String>,
-    /// Names taken, per kind of name (`resource`, `vnet`, `nsg`, `principal`, ...).
-    taken: HashMap<&'static str, HashSet<String>>,
     /// The first subscription seen.
     pub subscription: Option<String>,
     /// Resource groups met, as (Azure id, model name), in order.
@@ -117,11 +114,6 @@ pub(super) struct Cx {
     pub storage_names: HashMap<String, String>,
     /// Object ids of service principals by app id (lower case).
     pub apps: HashMap<String, String>,
-    /// How many things (principals, resources, children) carry each name (lower case): a principal
-    /// is referred to by name only when its name is unambiguous.
-    name_uses: HashMap<String, usize>,
-    /// Names of user-assigned identities (lower case): each is a resource and a principal, one thing.
-    pub user_assigned: HashSet<String>,
     /// Principals known only by object id (from assignments or access policies).
     pub placeholders: Placeholders,
 }
@@ -139,54 +131,16 @@ impl Cx {
         Cx {
             summary: Summary::default(),
             diags: Diagnostics::new(),
-            principals: HashSet::new(),
-            principal_names: HashMap::new(),
+            names: Names::default(),
             resource_names: HashMap::new(),
-            taken: HashMap::new(),
             subscription: None,
             groups: Vec::new(),
             vnet_names: HashMap::new(),
             nsg_names: HashMap::new(),
             storage_names: HashMap::new(),
             apps: HashMap::new(),
-            name_uses: HashMap::new(),
-            user_assigned: HashSet::new(),
             placeholders: Placeholders::default(),
         }
-    }
-
-    /// A unique name of a kind: `name`, or `name~qualifier` when it is taken (then `~2`, `~3`, ...).
-    pub fn unique(&mut self, kind: &'static str, name: &str, qualifier: &str) -> String {
-        let taken = self.taken.entry(kind).or_default();
-        let mut candidate = name.to_string();
-        if taken.contains(&candidate.to_lowercase()) {
-            candidate = format!("{name}~{qualifier}");
-            let mut n = 2;
-            while taken.contains(&candidate.to_lowercase()) {
-                candidate = format!("{name}~{qualifier}~{n}");
-                n += 1;
-            }
-        }
-        taken.insert(candidate.to_lowercase());
-        if kind != "principal" || !self.user_assigned.contains(&candidate.to_lowercase()) {
-            *self.name_uses.entry(candidate.to_lowercase()).or_default() += 1;
-        }
-        candidate
-    }
-
-    /// A unique name for a child of a workspace (computes, endpoints and datastores are named per
-    /// workspace).
-    pub fn unique_child(&mut self, workspace: &str, name: &str) -> String {
-        let taken = self.taken.entry("child").or_default();
-        let mut candidate = name.to_string();
-        let mut n = 2;
-        while taken.contains(&format!("{workspace}/{candidate}").to_lowercase()) {
-            candidate = format!("{name}~{n}");
-            n += 1;
-        }
-        taken.insert(format!("{workspace}/{candidate}").to_lowercase());
-        *self.name_uses.entry(candidate.to_lowercase()).or_default() += 1;
-        candidate
     }
 
     /// The model name of a storage account by its account name.
@@ -198,7 +152,7 @@ impl Cx {
     pub fn service_principal_by_app(&self, app_id: &str) -> Option<String> {
         self.apps
             .get(&app_id.to_lowercase())
-            .and_then(|oid| self.principal(oid))
+            .and_then(|oid| self.names.principal(oid))
     }
 
     /// The reference to a principal the export names only by object id (a guest the collector could
@@ -206,13 +160,11 @@ impl Cx {
     /// given (`User`, `Group`, else a service principal), and its missing name is listed. Leaving it out
     /// could hide a path.
     pub fn placeholder(&mut self, object_id: &str, kind: Option<&str>, pos: Pos, why: &str) -> String {
-        if let Some(reference) = self.principal(object_id) {
+        if let Some(reference) = self.names.principal(object_id) {
             return reference;
         }
-        let key = object_id.to_lowercase();
-        let name = self.unique("principal", object_id, "");
-        self.principals.insert(key.clone());
-        self.principal_names.insert(key, name.clone());
+        let name = self.names.unique("principal", object_id, "");
+        self.names.add_principal(object_id, &name);
         let node = MapBuilder::new(pos)
             .set("name", text(&name, pos))
             .set("id", text(object_id, pos))
@@ -243,25 +195,6 @@ impl Cx {
     pub fn resource_name(&self, id: &str) -> Option<String> {
         self.resource_names.get(&id.to_lowercase()).cloned()
     }
-
-    /// The principal reference for an object id, when the model will hold it: its model name, or the
-    /// object id when the name is also another thing's (a user and a resource both called `mlws`).
-    pub fn principal(&self, object_id: &str) -> Option<String> {
-        let key = object_id.to_lowercase();
-        if !self.principals.contains(&key) {
-            return None;
-        }
-        Some(match self.principal_names.get(&key) {
-            Some(name) if self.name_uses.get(&name.to_lowercase()).is_none_or(|n| *n <= 1) => name.clone(),
-            _ => object_id.to_string(),
-        })
-    }
-}
-
-/// A string node copied from the export (keeping its position), when present.
-pub(super) fn copy(n: &Node, path: &[&str]) -> Option<Node> {
-    let v = super::build::node_at(n, path)?;
-    v.as_str().map(|s| text(s, v.pos))
 }
 
 /// Imports the export files (in order; their positions are marked with their index).

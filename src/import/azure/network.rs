@@ -38,7 +38,7 @@ pub fn register(cx: &mut Cx, b: &Buckets) {
                 cx.left_out(format!("VNet `{name}`: no address space in the export"));
                 continue;
             }
-            let model_name = cx.unique(kind, &name, &qualifier);
+            let model_name = cx.names.unique(kind, &name, &qualifier);
             let names = if kind == "vnet" {
                 &mut cx.vnet_names
             } else {

@@ -66,15 +66,14 @@ pub fn register(cx: &mut Cx, b: &Buckets) {
         let name = str_at(r, &["name"]).or(arm.name()).unwrap_or(id);
         let model_name = if is_child(&t) {
             let ws = arm.name_of("workspaces").unwrap_or_default();
-            cx.unique_child(ws, name)
+            cx.names.unique_child(ws, name)
         } else {
             let qualifier = arm.group.clone().unwrap_or_default();
-            let n = cx.unique("resource", name, &qualifier);
             if t == "microsoft.managedidentity/userassignedidentities" {
-                cx.user_assigned.insert(n.to_lowercase());
-                cx.unique("principal", &n, &qualifier)
+                // One thing, a resource and a principal: its name is free in both namespaces.
+                cx.names.unique_in(&["resource", "principal"], name, &qualifier)
             } else {
-                n
+                cx.names.unique("resource", name, &qualifier)
             }
         };
         cx.resource_names.insert(id.to_lowercase(), model_name.clone());
@@ -89,15 +88,13 @@ pub fn register(cx: &mut Cx, b: &Buckets) {
         if let Some(pid) = pid
             && let Some(oid) = pid.as_str()
         {
-            let key = oid.to_lowercase();
-            if cx.principals.contains(&key) {
+            if cx.names.knows_principal(oid) {
                 cx.warn(
                     pid.pos,
                     format!("object id `{oid}` of `{model_name}`'s identity is another principal's too; it is kept without it"),
                 );
             } else {
-                cx.principals.insert(key.clone());
-                cx.principal_names.insert(key, model_name.clone());
+                cx.names.add_principal(oid, &model_name);
             }
         }
     }
@@ -109,8 +106,9 @@ pub fn group_name(cx: &mut Cx, subscription: &str, group: &str) -> String {
     if let Some(n) = cx.resource_names.get(&key) {
         return n.clone();
     }
-    let short = subscription.split('-').next().unwrap_or(subscription).to_string();
-    let n = cx.unique("resource", group, &short);
+    let n = cx
+        .names
+        .unique("resource", group, crate::import::common::short(subscription));
     cx.resource_names.insert(key, n.clone());
     cx.groups.push((
         format!("/subscriptions/{subscription}/resourceGroups/{group}"),
@@ -119,13 +117,13 @@ pub fn group_name(cx: &mut Cx, subscription: &str, group: &str) -> String {
     n
 }
 
-/// The `identity` block: system-assigned (with its object id) and user-assigned identities by name.
 /// The object id at `path`, when it is the one `owner`'s identity was registered with.
 fn own_object_id(cx: &Cx, n: &Node, path: &[&str], owner: &str) -> Option<Node> {
     let oid = str_at(n, path)?;
-    (cx.principal_names.get(&oid.to_lowercase()).map(String::as_str) == Some(owner)).then(|| copy(n, path))?
+    (cx.names.principal_name(oid) == Some(owner)).then(|| copy(n, path))?
 }
 
+/// The `identity` block: system-assigned (with its object id) and user-assigned identities by name.
 fn identity(cx: &mut Cx, r: &Node, owner: &str) -> Option<Node> {
     let id = node_at(r, &["identity"])?;
     let kind = str_at(id, &["type"]).unwrap_or_default().to_ascii_lowercase();
@@ -192,13 +190,7 @@ fn acls(cx: &mut Cx, n: &Node, pos: Pos) -> Option<Node> {
     }
     m.put("virtual_network_rules", seq(vnet_rules, pos));
     if let Some(bypass) = str_at(n, &["bypass"]) {
-        let list: Vec<Node> = bypass
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty() && !s.eq_ignore_ascii_case("None"))
-            .map(|s| text(s, pos))
-            .collect();
-        m.put("bypass", seq(list, pos));
+        m.put("bypass", crate::import::common::bypass_list(bypass, pos));
     }
     Some(m.done())
 }
@@ -286,7 +278,7 @@ fn compute_props(cx: &mut Cx, r: &Node, ws: &str) -> (String, MapBuilder) {
             }
         }
         if let Some(user) = node_at(inner, &["personalComputeInstanceSettings", "assignedUser", "objectId"])
-            && let Some(u) = user.as_str().and_then(|u| cx.principal(u))
+            && let Some(u) = user.as_str().and_then(|u| cx.names.principal(u))
         {
             m.put("assigned_user", text(&u, user.pos));
         }

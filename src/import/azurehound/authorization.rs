@@ -6,7 +6,7 @@
 //! Each list at a scope repeats the assignments inherited from above, and the filtered lists repeat the
 //! full ones: an assignment is kept once, by its id.
 //!
-//! As in the Azure importer (`import::azure::authorization`, whose small rules are repeated here): a
+//! As in the Azure importer (the shared rules are in `import::common`): a
 //! principal an assignment names but the output does not hold is kept, named by its object id, and a
 //! role no catalogue defines is kept as `unknown role GUID`, assumed to grant everything. AzureHound's
 //! assignments carry no principal type; the member and owner lists give it where they name the
@@ -125,11 +125,11 @@ pub fn register(cx: &mut Cx, b: &Records) {
         let Some(oid) = pid.as_str().filter(|s| !s.is_empty()) else {
             continue;
         };
-        if cx.knows_principal(oid) {
+        if cx.names.knows_principal(oid) {
             continue;
         }
-        let name = cx.unique("principal", oid, "");
-        cx.add_principal(oid, &name);
+        let name = cx.names.unique("principal", oid, "");
+        cx.names.add_principal(oid, &name);
         let key = cx
             .kind_hints
             .get(&oid.to_lowercase())
@@ -272,7 +272,7 @@ pub fn authorization(cx: &mut Cx, b: &Records) -> Vec<(&'static str, Vec<Node>)>
         if !seen.insert(key) {
             continue;
         }
-        let Some(reference) = cx.principal(pid) else {
+        let Some(reference) = cx.names.principal(pid) else {
             // Registration keeps every principal an assignment names; an empty id is all that is left.
             cx.warn(principal.pos, "role assignment without a principal id; left out".into());
             continue;

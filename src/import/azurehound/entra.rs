@@ -87,7 +87,7 @@ pub fn register(cx: &mut Cx, b: &Records) {
             cx.warn(u.pos, "`AZUser` record without `id`; left out".into());
             continue;
         };
-        if cx.knows_principal(id) {
+        if cx.names.knows_principal(id) {
             continue;
         }
         let wanted = match str_at(n, &["userPrincipalName"]) {
@@ -95,19 +95,21 @@ pub fn register(cx: &mut Cx, b: &Records) {
             Some(upn) => upn,
             None => str_at(n, &["displayName"]).unwrap_or(id),
         };
-        let name = cx.unique("principal", wanted, short(id));
-        cx.add_principal(id, &name);
+        let name = cx.names.unique("principal", wanted, short(id));
+        cx.names.add_principal(id, &name);
     }
     for g in b.of("AZGroup") {
         let Some(id) = str_at(&g.data, &["id"]) else {
             cx.warn(g.pos, "`AZGroup` record without `id`; left out".into());
             continue;
         };
-        if cx.knows_principal(id) {
+        if cx.names.knows_principal(id) {
             continue;
         }
-        let name = cx.unique("principal", str_at(&g.data, &["displayName"]).unwrap_or(id), short(id));
-        cx.add_principal(id, &name);
+        let name = cx
+            .names
+            .unique("principal", str_at(&g.data, &["displayName"]).unwrap_or(id), short(id));
+        cx.names.add_principal(id, &name);
     }
     for sp in b.of("AZServicePrincipal") {
         let n = &sp.data;
@@ -115,7 +117,7 @@ pub fn register(cx: &mut Cx, b: &Records) {
             cx.warn(sp.pos, "`AZServicePrincipal` record without `id`; left out".into());
             continue;
         };
-        if cx.knows_principal(id) {
+        if cx.names.knows_principal(id) {
             // A resource's identity, or a user-assigned identity a resource names: already registered.
             continue;
         }
@@ -135,12 +137,12 @@ pub fn register(cx: &mut Cx, b: &Records) {
                  not modelled)"
             ));
         }
-        let name = cx.unique(
+        let name = cx.names.unique(
             "principal",
             str_at(n, &["displayName"]).unwrap_or(id),
             short(str_at(n, &["appId"]).unwrap_or(id)),
         );
-        cx.add_principal(id, &name);
+        cx.names.add_principal(id, &name);
         cx.service_principals.insert(id.to_lowercase());
         if let Some(app) = str_at(n, &["appId"]) {
             cx.apps.insert(app.to_lowercase(), id.to_string());
@@ -153,7 +155,7 @@ fn known(cx: &mut Cx, objects: &[&Node], what: &str, of: &str, out: &mut Vec<Nod
     for o in objects {
         let Some(idn) = field(o, "id") else { continue };
         let Some(id) = idn.as_str() else { continue };
-        match cx.principal(id) {
+        match cx.names.principal(id) {
             Some(reference) => {
                 if seen.insert(reference.to_lowercase()) {
                     out.push(text(&reference, idn.pos));
@@ -185,7 +187,7 @@ pub fn principals(cx: &mut Cx, b: &Records) -> Principals {
         }
         out.users.push(
             MapBuilder::new(u.pos)
-                .set("name", text(&cx.name_of(id), u.pos))
+                .set("name", text(&cx.names.name_of(id), u.pos))
                 .opt("id", copy(&u.data, &["id"]))
                 .done(),
         );
@@ -196,7 +198,7 @@ pub fn principals(cx: &mut Cx, b: &Records) -> Principals {
         if !done.insert(id.to_lowercase()) {
             continue;
         }
-        let name = cx.name_of(id);
+        let name = cx.names.name_of(id);
         let mut members = Vec::new();
         let mut seen = HashSet::new();
         for m in b
@@ -220,7 +222,7 @@ pub fn principals(cx: &mut Cx, b: &Records) -> Principals {
         if !cx.service_principals.contains(&id.to_lowercase()) || !done.insert(id.to_lowercase()) {
             continue;
         }
-        let name = cx.name_of(id);
+        let name = cx.names.name_of(id);
         let app = str_at(&sp.data, &["appId"]);
         let mut owners = Vec::new();
         let mut seen = HashSet::new();

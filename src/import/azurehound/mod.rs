@@ -16,10 +16,11 @@ mod unmodelled;
 
 use std::collections::{HashMap, HashSet};
 
-use super::build::{MapBuilder, number, seq, text};
+use super::build::{MapBuilder, copy, number, seq, text};
 use super::{Imported, Summary};
 use crate::diag::{Diagnostic, Diagnostics, Pos};
 use crate::import::azure::ArmId;
+use crate::import::common::{Names, short};
 use crate::load::Source;
 use crate::source::{Node, origin};
 use records::Record;
@@ -53,17 +54,10 @@ struct UserAssigned {
 struct Cx {
     summary: Summary,
     diags: Diagnostics,
-    /// Object ids (lower case) of the principals the model will hold.
-    principals: HashSet<String>,
-    /// Model names of principals by object id (lower case).
-    principal_names: HashMap<String, String>,
+    /// The names given, and the principals the model will hold.
+    names: Names,
     /// Model names of resources and resource groups by id (lower case).
     resource_names: HashMap<String, String>,
-    /// Names taken, per kind of name (`principal`, `resource`).
-    taken: HashMap<&'static str, HashSet<String>>,
-    /// How many things carry each name (lower case): a principal is referred to by name only when its
-    /// name is unambiguous.
-    name_uses: HashMap<String, usize>,
     /// The tenant, from `AZTenant` or any record's `tenantId`.
     tenant: Option<String>,
     /// The first subscription met.
@@ -88,11 +82,8 @@ impl Cx {
         Cx {
             summary: Summary::default(),
             diags: Diagnostics::new(),
-            principals: HashSet::new(),
-            principal_names: HashMap::new(),
+            names: Names::default(),
             resource_names: HashMap::new(),
-            taken: HashMap::new(),
-            name_uses: HashMap::new(),
             tenant: None,
             subscription: None,
             groups: Vec::new(),
@@ -102,73 +93,6 @@ impl Cx {
             kind_hints: HashMap::new(),
             placeholders: Vec::new(),
         }
-    }
-
-    /// A name free among all `kinds`: `name`, or `name~qualifier` when it is taken (then `~2`, ...).
-    /// The same rule as the Azure importer's.
-    fn unique_in(&mut self, kinds: &[&'static str], name: &str, qualifier: &str) -> String {
-        let free = |cx: &Cx, candidate: &str| {
-            let key = candidate.to_lowercase();
-            kinds.iter().all(|k| cx.taken.get(k).is_none_or(|t| !t.contains(&key)))
-        };
-        let mut candidate = name.to_string();
-        let mut n = 1;
-        while !free(self, &candidate) {
-            candidate = if qualifier.is_empty() {
-                n += 1;
-                format!("{name}~{n}")
-            } else if n == 1 {
-                n += 1;
-                format!("{name}~{qualifier}")
-            } else {
-                let next = format!("{name}~{qualifier}~{n}");
-                n += 1;
-                next
-            };
-        }
-        for k in kinds {
-            self.taken.entry(k).or_default().insert(candidate.to_lowercase());
-        }
-        *self.name_uses.entry(candidate.to_lowercase()).or_default() += 1;
-        candidate
-    }
-
-    /// A unique name of one kind.
-    fn unique(&mut self, kind: &'static str, name: &str, qualifier: &str) -> String {
-        self.unique_in(&[kind], name, qualifier)
-    }
-
-    /// Registers a principal: its object id and model name.
-    fn add_principal(&mut self, object_id: &str, name: &str) {
-        let key = object_id.to_lowercase();
-        self.principals.insert(key.clone());
-        self.principal_names.insert(key, name.to_string());
-    }
-
-    /// True when the model will hold a principal with this object id.
-    fn knows_principal(&self, object_id: &str) -> bool {
-        self.principals.contains(&object_id.to_lowercase())
-    }
-
-    /// The principal reference for an object id, when the model will hold it: its model name, or the
-    /// object id when the name is also another thing's.
-    fn principal(&self, object_id: &str) -> Option<String> {
-        let key = object_id.to_lowercase();
-        if !self.principals.contains(&key) {
-            return None;
-        }
-        Some(match self.principal_names.get(&key) {
-            Some(name) if self.name_uses.get(&name.to_lowercase()).is_none_or(|n| *n <= 1) => name.clone(),
-            _ => object_id.to_string(),
-        })
-    }
-
-    /// The model name given at registration.
-    fn name_of(&self, object_id: &str) -> String {
-        self.principal_names
-            .get(&object_id.to_lowercase())
-            .cloned()
-            .unwrap_or_else(|| object_id.to_string())
     }
 
     /// The model name of a resource (or resource group) id, when the model will hold it.
@@ -184,9 +108,8 @@ impl Cx {
         if let Some(n) = self.resource_names.get(&key) {
             return n.clone();
         }
-        let short = subscription.split('-').next().unwrap_or(subscription).to_string();
         // Groups and resources share one set of names, as in the Azure importer.
-        let n = self.unique("resource", group, &short);
+        let n = self.names.unique("resource", group, short(subscription));
         self.resource_names.insert(key, n.clone());
         self.groups.push((
             format!("/subscriptions/{subscription}/resourceGroups/{group}"),
@@ -206,7 +129,7 @@ impl Cx {
                 let group = self.group_name(&arm.subscription, &group);
                 let wanted = arm.name().unwrap_or(id).to_string();
                 // One thing, a resource and a principal: its name is free in both namespaces.
-                let name = self.unique_in(&["principal", "resource"], &wanted, &group);
+                let name = self.names.unique_in(&["principal", "resource"], &wanted, &group);
                 self.resource_names.insert(key.clone(), name.clone());
                 self.user_assigned.push((
                     key.clone(),
@@ -230,13 +153,13 @@ impl Cx {
         if has_object_id {
             return Some(name);
         }
-        if self.knows_principal(oid) {
+        if self.names.knows_principal(oid) {
             self.warn(
                 oid_pos,
                 format!("object id `{oid}` of identity `{name}` is another principal's too; it is kept without it"),
             );
         } else {
-            self.add_principal(oid, &name);
+            self.names.add_principal(oid, &name);
             if let Some((_, entry)) = self.user_assigned.get_mut(index) {
                 entry.object_id = Some((oid.to_string(), oid_pos));
             }
@@ -248,7 +171,7 @@ impl Cx {
     fn service_principal_by_app(&self, app_id: &str) -> Option<String> {
         self.apps
             .get(&app_id.to_lowercase())
-            .and_then(|oid| self.principal(oid))
+            .and_then(|oid| self.names.principal(oid))
     }
 
     /// A warning at a position in the input.
@@ -265,12 +188,6 @@ impl Cx {
     fn missing(&mut self, what: String) {
         self.summary.missing.push(what);
     }
-}
-
-/// A string node copied from the input (keeping its position), when present.
-fn copy(n: &Node, path: &[&str]) -> Option<Node> {
-    let v = super::build::node_at(n, path)?;
-    v.as_str().map(|s| text(s, v.pos))
 }
 
 /// What AzureHound never collects, whatever it is run with.

@@ -109,7 +109,7 @@ pub fn register(cx: &mut Cx, b: &Records) {
         cx.subscription.get_or_insert_with(|| arm.subscription.clone());
         let wanted = str_at(&g.data, &["name"]).unwrap_or(&group);
         let short = arm.subscription.split('-').next().unwrap_or_default().to_string();
-        let name = cx.unique("resource", wanted, &short);
+        let name = cx.names.unique("resource", wanted, &short);
         cx.resource_names.insert(key, name.clone());
         cx.groups.push((id.to_string(), name));
     }
@@ -140,13 +140,13 @@ pub fn register(cx: &mut Cx, b: &Records) {
                 None => String::new(),
             };
             let wanted = str_at(&r.data, &["name"]).or(arm.name()).unwrap_or(id);
-            let name = cx.unique("resource", wanted, &qualifier);
+            let name = cx.names.unique("resource", wanted, &qualifier);
             cx.resource_names
                 .insert(id.trim_end_matches('/').to_lowercase(), name.clone());
             if let Some(pid) = node_at(&r.data, &["identity", "principalId"])
                 && let Some(oid) = pid.as_str().filter(|s| !s.is_empty())
             {
-                if cx.knows_principal(oid) {
+                if cx.names.knows_principal(oid) {
                     cx.warn(
                         pid.pos,
                         format!(
@@ -154,7 +154,7 @@ pub fn register(cx: &mut Cx, b: &Records) {
                         ),
                     );
                 } else {
-                    cx.add_principal(oid, &name);
+                    cx.names.add_principal(oid, &name);
                 }
             }
             for (k, v) in node_at(&r.data, &["identity", "userAssignedIdentities"])
@@ -176,7 +176,7 @@ pub fn register(cx: &mut Cx, b: &Records) {
 /// The object id at `path`, when it is the one `owner`'s identity was registered with.
 fn own_object_id(cx: &Cx, n: &Node, path: &[&str], owner: &str) -> Option<Node> {
     let oid = str_at(n, path)?;
-    (cx.principal_names.get(&oid.to_lowercase()).map(String::as_str) == Some(owner)).then(|| copy(n, path))?
+    (cx.names.principal_name(oid) == Some(owner)).then(|| copy(n, path))?
 }
 
 /// The `identity` block: system-assigned (with its object id) and user-assigned identities by name.
@@ -222,13 +222,7 @@ fn network_acls(cx: &mut Cx, r: &Node, name: &str) -> Option<Node> {
     let mut m = MapBuilder::new(pos).opt("default_action", action.as_str().map(|a| text(a, action.pos)));
     m.put("ip_rules", seq(ips, pos));
     if let Some(bypass) = str_at(acls, &["bypass"]).filter(|b| !b.trim().is_empty()) {
-        let list: Vec<Node> = bypass
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty() && !s.eq_ignore_ascii_case("None"))
-            .map(|s| text(s, pos))
-            .collect();
-        m.put("bypass", seq(list, pos));
+        m.put("bypass", crate::import::common::bypass_list(bypass, pos));
     }
     Some(m.done())
 }
@@ -244,7 +238,7 @@ struct Policy {
 /// entries for the same principal are united.
 fn add_policy(cx: &mut Cx, policies: &mut Vec<(String, Policy)>, ap: &Node, vault: &str) {
     let Some(oid) = str_at(ap, &["objectId"]) else { return };
-    let Some(principal) = cx.principal(oid) else {
+    let Some(principal) = cx.names.principal(oid) else {
         cx.left_out(format!(
             "access policy of vault `{vault}` for `{oid}`: principal not in the AzureHound output"
         ));

@@ -120,6 +120,7 @@ fn directory_roles(cx: &mut Cx, b: &Records) {
                 .unwrap_or_else(|| role.to_string());
             let pid = str_at(a, &["principalId"]).unwrap_or("?");
             let who = cx
+                .names
                 .principal(pid)
                 .or_else(|| {
                     node_at(a, &["principal", "displayName"])
