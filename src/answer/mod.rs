@@ -96,12 +96,18 @@ pub struct Listed {
 /// What a `no` proved.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Proof {
-    /// Actors whose fixed point was computed.
+    /// Actors considered.
     pub actors: usize,
+    /// Fixed points computed: one per class of equivalent actors (same starting facts within the
+    /// cone).
+    pub searches: usize,
     /// Facts derived, summed over actors.
     pub facts: usize,
     /// Rule instances fired, summed over actors.
     pub rules: usize,
+    /// The backward cone the searches were confined to (facts, rule instances): what can lead to the
+    /// goal at all. `None` when every search covered the whole graph (`what can`).
+    pub cone: Option<(usize, usize)>,
 }
 
 /// The answer to a query.
@@ -253,23 +259,57 @@ fn filter_of(q: &ResolvedQuery) -> Filter {
     }
 }
 
-/// Runs closures, solving actors with identical starting facts once.
+/// Runs closures, solving each class of equivalent actors once. Without a cone, actors are equivalent
+/// when their starting facts are the same; with the backward cone of a goal, when their starting facts
+/// inside the cone are (see [`search::Cone`]), and each search stays inside the cone.
 struct Runner<'g> {
     g: &'g AccessGraph,
     filter: Filter,
     from: Option<LocationId>,
+    cone: Option<search::Cone>,
     cache: HashMap<Vec<FactId>, std::rc::Rc<Closure>>,
     proof: Proof,
 }
 
 impl<'g> Runner<'g> {
+    /// Restricts the searches to what can matter for `goal`: its facts, every `Unmodelled` fact
+    /// (reaching one makes a `no` an `unknown`, so it must be found exactly as before) and the places
+    /// of blocked network premises (for explaining a `no`).
+    fn focus(&mut self, goal: &Goal) {
+        let mut targets = goal.facts.clone();
+        targets.extend(
+            self.g
+                .facts
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| matches!(f, Fact::Unmodelled(_)))
+                .map(|(i, _)| FactId(u32::try_from(i).unwrap_or(u32::MAX))),
+        );
+        // The places of blocked network premises, so a `no` can still say what the network stopped.
+        targets.extend(
+            self.g
+                .blocked
+                .iter()
+                .filter_map(|(place, _, _)| self.g.fact_id(&Fact::At(*place))),
+        );
+        let cone = search::Cone::towards(self.g, &targets);
+        self.proof.cone = Some((cone.fact_count, cone.rule_count));
+        self.cone = Some(cone);
+    }
+
     fn closure(&mut self, actor: Actor) -> std::rc::Rc<Closure> {
-        let start = start_facts(self.g, actor, self.from);
+        self.proof.actors += 1;
+        let mut start = start_facts(self.g, actor, self.from);
+        if let Some(cone) = &self.cone {
+            start.retain(|f| cone.has_fact(*f));
+        }
+        start.sort();
+        start.dedup();
         if let Some(c) = self.cache.get(&start) {
             return c.clone();
         }
-        let c = std::rc::Rc::new(search::closure(self.g, &start, &self.filter));
-        self.proof.actors += 1;
+        let c = std::rc::Rc::new(search::closure_within(self.g, &start, &self.filter, self.cone.as_ref()));
+        self.proof.searches += 1;
         self.proof.facts += c.facts_reached;
         self.proof.rules += c.rules_fired;
         self.cache.insert(start, c.clone());
@@ -348,51 +388,78 @@ fn witness(g: &AccessGraph, c: &Closure, actor: Actor, final_rule: RuleIdx, dept
     }
 }
 
-/// For an actor that does not reach a goal: the steps towards it whose other premises hold but whose
-/// network premise does not, with the rules that stop every packet from the actor's places.
-fn network_blocks(g: &AccessGraph, c: &Closure, goal: &Goal, actor: Actor) -> Vec<String> {
-    use crate::graph::{Endpoint, Fact};
-    let mut cone: std::collections::HashSet<FactId> = goal.facts.iter().copied().collect();
-    let mut todo: Vec<FactId> = goal.facts.clone();
-    let mut frontier: Vec<(RuleIdx, Endpoint)> = Vec::new();
-    while let Some(f) = todo.pop() {
-        for &r in g.producers.get(f.0 as usize).map_or(&[][..], Vec::as_slice) {
-            let Some(rule) = g.rule(r) else { continue };
-            if !rule.rule.is_step() {
-                continue;
+/// The steps towards a goal that need the network, found once per goal: every step rule instance of
+/// the goal's backward cone (over steps) with its premises, and the blocked network premises by
+/// endpoint. Which of them stopped a given actor is then a look at that actor's closure.
+struct NetworkFrontier {
+    steps: Vec<(RuleIdx, Vec<FactId>)>,
+    blocked: HashMap<crate::graph::Endpoint, Vec<usize>>,
+}
+
+impl NetworkFrontier {
+    fn of(g: &AccessGraph, goal: &Goal) -> NetworkFrontier {
+        let mut cone: std::collections::HashSet<FactId> = goal.facts.iter().copied().collect();
+        let mut todo: Vec<FactId> = goal.facts.clone();
+        let mut steps = Vec::new();
+        while let Some(f) = todo.pop() {
+            for &r in g.producers.get(f.0 as usize).map_or(&[][..], Vec::as_slice) {
+                let Some(rule) = g.rule(r) else { continue };
+                if !rule.rule.is_step() {
+                    continue;
+                }
+                steps.push((r, rule.premises.clone()));
+                for p in &rule.premises {
+                    if cone.insert(*p) {
+                        todo.push(*p);
+                    }
+                }
             }
+        }
+        let mut blocked: HashMap<crate::graph::Endpoint, Vec<usize>> = HashMap::new();
+        for (i, (_, endpoint, _)) in g.blocked.iter().enumerate() {
+            blocked.entry(*endpoint).or_default().push(i);
+        }
+        NetworkFrontier { steps, blocked }
+    }
+
+    /// For an actor that does not reach the goal: the steps towards it whose other premises hold but
+    /// whose network premise does not, with the rules that stop every packet from the actor's places.
+    fn blocks(&self, g: &AccessGraph, c: &Closure, actor: Actor) -> Vec<String> {
+        let mut out = Vec::new();
+        for (r, premises) in &self.steps {
             let mut missing_net = Vec::new();
             let mut others_hold = true;
-            for p in &rule.premises {
+            for p in premises {
                 match g.fact(*p) {
                     Some(Fact::Reach(e)) if !c.holds(*p) => missing_net.push(*e),
                     _ if !c.holds(*p) => others_hold = false,
                     _ => {}
                 }
-                if cone.insert(*p) {
-                    todo.push(*p);
+            }
+            if !others_hold {
+                continue;
+            }
+            for e in missing_net {
+                for &i in self.blocked.get(&e).map_or(&[][..], Vec::as_slice) {
+                    let Some((place, _, reason)) = g.blocked.get(i) else {
+                        continue;
+                    };
+                    if g.fact_id(&Fact::At(*place)).is_some_and(|f| c.holds(f)) {
+                        let step = crate::graph::text::summary(g, *r);
+                        out.push(format!(
+                            "{}: `{step}` needs the network: {reason}",
+                            actor.label(&g.model)
+                        ));
+                    }
                 }
             }
-            if others_hold {
-                frontier.extend(missing_net.into_iter().map(|e| (r, e)));
+            if out.len() >= 20 {
+                break;
             }
         }
+        out.truncate(20);
+        out
     }
-    let mut out = Vec::new();
-    for (r, e) in frontier {
-        for (place, endpoint, reason) in &g.blocked {
-            let at = g.fact_id(&Fact::At(*place)).is_some_and(|f| c.holds(f));
-            if *endpoint == e && at {
-                let step = crate::graph::text::summary(g, r);
-                out.push(format!(
-                    "{}: `{step}` needs the network: {reason}",
-                    actor.label(&g.model)
-                ));
-            }
-        }
-    }
-    out.truncate(20);
-    out
 }
 
 /// Facts that, if reached, mean something unmodelled happened on the way.
@@ -420,6 +487,7 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
         g,
         filter: filter.clone(),
         from: q.from,
+        cone: None,
         cache: HashMap::new(),
         proof: Proof::default(),
     };
@@ -444,6 +512,8 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
     match &q.form {
         ResolvedForm::Can(who, target) => {
             let goal = goal::of(g, target);
+            runner.focus(&goal);
+            let mut frontier: Option<NetworkFrontier> = None;
             let mut found: Vec<(u32, u32, Witness)> = Vec::new();
             for actor in actors(g, who, &q.excluding) {
                 let c = runner.closure(actor);
@@ -466,7 +536,8 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
                 }
                 if found.is_empty() {
                     answer.unknown.extend(unmodelled(g, &c));
-                    answer.network_blocks.extend(network_blocks(g, &c, &goal, actor));
+                    let frontier = frontier.get_or_insert_with(|| NetworkFrontier::of(g, &goal));
+                    answer.network_blocks.extend(frontier.blocks(g, &c, actor));
                 }
             }
             // Shortest first; with several actors, one path per actor before a second path of any.
@@ -482,6 +553,8 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
         }
         ResolvedForm::WhoCan(target) => {
             let goal = goal::of(g, target);
+            runner.focus(&goal);
+            let mut frontier: Option<NetworkFrontier> = None;
             let who = Actors::AnyOf(None);
             let mut actors_list = actors(g, &who, &q.excluding);
             actors_list.extend(
@@ -516,7 +589,8 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
                     });
                 } else {
                     answer.unknown.extend(unmodelled(g, &c));
-                    answer.network_blocks.extend(network_blocks(g, &c, &goal, actor));
+                    let frontier = frontier.get_or_insert_with(|| NetworkFrontier::of(g, &goal));
+                    answer.network_blocks.extend(frontier.blocks(g, &c, actor));
                 }
             }
         }

@@ -79,6 +79,7 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
         match result {
             Ok(l) => {
                 answer.proof.actors += 1;
+                answer.proof.searches += 1;
                 answer.proof.facts += l.facts();
                 Some((l, start))
             }

@@ -178,15 +178,14 @@ fn decide(
             a
         }
     };
-    for w in answer.witnesses.iter().chain(answer.listed.iter().map(|l| &l.witness)) {
-        crate::witness::replay(m, g, w).map_err(|p| {
-            error_at(
-                e,
-                "internal",
-                format!("internal error: a witness of `{}` fails its replay: {p}", e.name),
-            )
-        })?;
-    }
+    let witnesses = answer.witnesses.iter().chain(answer.listed.iter().map(|l| &l.witness));
+    crate::witness::replay_all(m, g, witnesses).map_err(|p| {
+        error_at(
+            e,
+            "internal",
+            format!("internal error: a witness of `{}` fails its replay: {p}", e.name),
+        )
+    })?;
     Ok((resolved, answer))
 }
 

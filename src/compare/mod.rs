@@ -110,13 +110,15 @@ pub fn compare(
         ..Difference::default()
     };
     let labels: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    let replayer = crate::witness::Replayer::new(new);
     let empty = BTreeMap::new();
     for label in labels {
         let b = before.get(label).unwrap_or(&empty);
         let a = after.get(label).unwrap_or(&empty);
         for (cap, listed) in a {
             if !b.contains_key(cap) {
-                crate::witness::replay(new, &new_graphs.network, &listed.witness)
+                replayer
+                    .replay(&new_graphs.network, &listed.witness)
                     .map_err(|p| format!("the witness of `{label}: {cap}` fails its replay: {p}"))?;
                 d.gained.push(Change {
                     actor: label.clone(),

@@ -1,7 +1,7 @@
 //! Building the access graph from a model: every rule of `docs/rules.md` instantiated over the model's
 //! principals, resources and credentials (semantics §3, §9, §10).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use petgraph::graph::DiGraph;
 
@@ -13,7 +13,8 @@ use super::{AccessGraph, FactId, Node, TargetScope};
 use crate::channel::Channel;
 use crate::model::resource::{AuthMode, DatastoreCredentials};
 use crate::model::{
-    CredentialKind, Holder, IdentityOf, Model, PrincipalId, PrincipalKind, Props, ResourceId, ResourceKind, prospective,
+    AssignmentId, CredentialKind, Holder, IdentityOf, Model, PrincipalId, PrincipalKind, Props, ResourceId,
+    ResourceKind, prospective,
 };
 use crate::network::overrides::{self, Overrides};
 use crate::rbac::evaluate::role_allows;
@@ -34,6 +35,10 @@ pub fn build(model: &Model, oracle: &dyn NetworkOracle) -> AccessGraph {
         scope_index: HashMap::new(),
         blocked: Vec::new(),
         undecided: Vec::new(),
+        assignable: HashMap::new(),
+        below: HashMap::new(),
+        in_subscriptions: Vec::new(),
+        role_for_cache: HashMap::new(),
     };
     b.scopes();
     b.memberships();
@@ -51,6 +56,9 @@ pub fn build(model: &Model, oracle: &dyn NetworkOracle) -> AccessGraph {
     b.finish(oracle.applied())
 }
 
+/// A question `role_for` answers: an operation, its plane, and the roles (GUIDs) it may choose from.
+type RoleQuestion = (String, OpKind, Option<Vec<String>>);
+
 struct Builder<'m> {
     m: &'m Model,
     oracle: &'m dyn NetworkOracle,
@@ -62,6 +70,13 @@ struct Builder<'m> {
     scope_index: HashMap<String, u32>,
     blocked: Vec<(Place, Endpoint, String)>,
     undecided: Vec<(Place, Endpoint, String)>,
+    assignable: HashMap<(PrincipalId, u32), Vec<String>>,
+    /// Scope indices by an id prefix they lie at or below (see `scopes`).
+    below: HashMap<String, Vec<u32>>,
+    /// Scope indices of scopes inside a subscription (what a management-group assignment is assumed to
+    /// cover).
+    in_subscriptions: Vec<u32>,
+    role_for_cache: HashMap<RoleQuestion, Option<String>>,
 }
 
 fn fact_text(resource: Option<ResourceId>, other: Option<ResourceId>, text: String) -> Evidence {
@@ -153,6 +168,18 @@ impl<'m> Builder<'m> {
         for a in &m.assignments {
             self.add_scope(&a.scope.key, &a.scope.display, None);
         }
+        // Which scopes lie at or below each id prefix, so the scopes an assignment covers are one
+        // look-up rather than a comparison with every scope.
+        for (i, s) in self.scopes.iter().enumerate() {
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            let target = scope::Target::new(&s.key);
+            for prefix in target.prefixes() {
+                self.below.entry(prefix.to_string()).or_default().push(i);
+            }
+            if s.key.starts_with("/subscriptions/") {
+                self.in_subscriptions.push(i);
+            }
+        }
     }
 
     fn memberships(&mut self) {
@@ -184,26 +211,44 @@ impl<'m> Builder<'m> {
         }
     }
 
-    /// The scopes an RBAC question is worth asking about for a principal: those its assignments cover,
-    /// and storage accounts above an assignment made below them (a blob container).
-    fn candidate_scopes(&self, p: PrincipalId) -> Vec<u32> {
-        let held = self.rbac.held_assignments(p);
-        let mut out = BTreeSet::new();
-        for h in &held {
-            let a = self.m.assignment(h.assignment);
-            for (i, s) in self.scopes.iter().enumerate() {
-                let i = u32::try_from(i).unwrap_or(u32::MAX);
-                let covered = scope::covers(&a.scope.key, &s.key) != Coverage::No;
-                let storage_above = s
-                    .resource
-                    .is_some_and(|r| self.m.resource(r).kind == ResourceKind::StorageAccount)
-                    && scope::is_at_or_below(&a.scope.key, &s.key);
-                if covered || storage_above {
-                    out.insert(i);
+    /// The assignments of a principal that can cover each scope (as candidates of
+    /// [`Rbac::check_among`], in the order [`Rbac::check`] meets them): the scopes an RBAC question is
+    /// worth asking about. Storage accounts above an assignment made below them (a blob container) are
+    /// candidates too, with no covering assignment of their own.
+    fn covering(&self, p: PrincipalId) -> BTreeMap<u32, Vec<(AssignmentId, usize)>> {
+        let mut out: BTreeMap<u32, Vec<(AssignmentId, usize)>> = BTreeMap::new();
+        let all = u32::try_from(self.scopes.len()).unwrap_or(u32::MAX);
+        for (i, member) in self.rbac.memberships(p).iter().enumerate() {
+            for &a in self.m.assignments_of(member.group) {
+                let key = self.m.assignment(a).scope.key.as_str();
+                let ancestor = key.trim_end_matches('/');
+                let mut covered: Vec<u32> = if ancestor.is_empty() {
+                    (0..all).collect()
+                } else {
+                    self.below.get(ancestor).cloned().unwrap_or_default()
+                };
+                if key.starts_with(scope::MANAGEMENT_GROUP_PREFIX) {
+                    covered.extend(self.in_subscriptions.iter().copied());
+                    covered.sort_unstable();
+                    covered.dedup();
+                }
+                for s in covered {
+                    out.entry(s).or_default().push((a, i));
+                }
+                for prefix in scope::Target::new(key).prefixes() {
+                    if let Some(&s) = self.scope_index.get(prefix)
+                        && self
+                            .scopes
+                            .get(s as usize)
+                            .and_then(|x| x.resource)
+                            .is_some_and(|r| self.m.resource(r).kind == ResourceKind::StorageAccount)
+                    {
+                        out.entry(s).or_default();
+                    }
                 }
             }
         }
-        out.into_iter().collect()
+        out
     }
 
     fn ops_on(&self, scope: u32) -> Vec<Op> {
@@ -221,12 +266,68 @@ impl<'m> Builder<'m> {
     fn grants(&mut self) {
         let m = self.m;
         for p in m.principal_ids() {
-            for scope in self.candidate_scopes(p) {
+            let covering = self.covering(p);
+            for (&scope, candidates) in &covering {
                 for op in self.ops_on(scope) {
-                    self.grant(p, op, scope);
+                    let decision = self.decide_among(p, op, scope, candidates, &covering);
+                    self.grant(p, op, scope, decision);
                 }
             }
         }
+    }
+
+    /// [`Self::decide`] with the covering assignments known: the same decision, without scanning
+    /// every assignment the principal holds.
+    fn decide_among(
+        &self,
+        p: PrincipalId,
+        op: Op,
+        scope: u32,
+        candidates: &[(AssignmentId, usize)],
+        covering: &BTreeMap<u32, Vec<(AssignmentId, usize)>>,
+    ) -> Decision {
+        let Some(s) = self.scopes.get(scope as usize) else {
+            return Decision::default();
+        };
+        let name = op.name(s.resource.map(|r| self.m.resource(r)));
+        let request = Request {
+            principal: p,
+            operation: &name,
+            kind: op.kind(),
+            target: &s.key,
+            attributes: RequestAttributes::default(),
+        };
+        let direct = self.rbac.check_among(&request, candidates);
+        if direct.allowed || op.kind() != OpKind::Data {
+            return direct;
+        }
+        // As `Rbac::check_within`: a grant at a scope below (a blob container) counts, each such scope
+        // checked on its own, in the order of their ids.
+        let mut below: Vec<(&str, u32)> = covering
+            .keys()
+            .filter_map(|&i| self.scopes.get(i as usize).map(|x| (x.key.as_str(), i)))
+            .filter(|(k, _)| *k != s.key && scope::is_at_or_below(k, &s.key))
+            .filter(|(k, i)| {
+                // Only scopes the principal holds an assignment at, as `check_within` looks.
+                covering
+                    .get(i)
+                    .is_some_and(|c| c.iter().any(|(a, _)| self.m.assignment(*a).scope.key == *k))
+            })
+            .collect();
+        below.sort_unstable();
+        for (key, i) in below {
+            let d = self.rbac.check_among(
+                &Request {
+                    target: key,
+                    ..request.clone()
+                },
+                covering.get(&i).map_or(&[][..], Vec::as_slice),
+            );
+            if d.allowed {
+                return d;
+            }
+        }
+        direct
     }
 
     fn decide(&self, p: PrincipalId, op: Op, scope: u32, role_definition_id: Option<String>) -> Decision {
@@ -253,8 +354,7 @@ impl<'m> Builder<'m> {
         clippy::indexing_slicing,
         reason = "INVARIANT (scopes-valid): scope ids come from `self.scopes`"
     )]
-    fn grant(&mut self, p: PrincipalId, op: Op, scope: u32) {
-        let decision = self.decide(p, op, scope, None);
+    fn grant(&mut self, p: PrincipalId, op: Op, scope: u32, decision: Decision) {
         if !decision.allowed {
             return;
         }
@@ -308,7 +408,7 @@ impl<'m> Builder<'m> {
         let capability = resource.and_then(|r| self.capability_of(op, r));
         match (op, capability) {
             (Op::AssignRoles, _) => {
-                let conclusion = if self.unrestricted_assign(p, scope) {
+                let conclusion = if self.unrestricted_assign(p, scope, &decision) {
                     Fact::Assign(scope)
                 } else {
                     Fact::AssignSome(scope, p.0)
@@ -367,9 +467,15 @@ impl<'m> Builder<'m> {
     }
 
     /// True when `p` may assign every role at the scope; false when a condition limits the roles (P01
-    /// then holds for those roles only, and `assign on` does not).
-    fn unrestricted_assign(&self, p: PrincipalId, scope: u32) -> bool {
-        self.assignable_roles(p, scope).len() == self.all_role_guids().len()
+    /// then holds for those roles only, and `assign on` does not). A grant whose condition is absent or
+    /// holds without knowing the role holds for every role (three-valued logic is monotone), so the
+    /// roles are only checked one by one when every grant is conditional.
+    fn unrestricted_assign(&mut self, p: PrincipalId, scope: u32, decision: &Decision) -> bool {
+        let unconditional = decision
+            .grants
+            .iter()
+            .any(|g| matches!(g.condition, ConditionStatus::None | ConditionStatus::Holds));
+        unconditional || self.assignable_roles(p, scope).len() == self.all_role_guids().len()
     }
 
     fn all_role_guids(&self) -> Vec<String> {
@@ -378,12 +484,19 @@ impl<'m> Builder<'m> {
         guids
     }
 
-    /// The roles `p` may assign at the scope (conditions evaluated per role; unevaluable ones allow).
-    fn assignable_roles(&self, p: PrincipalId, scope: u32) -> Vec<String> {
-        self.all_role_guids()
+    /// The roles `p` may assign at the scope (conditions evaluated per role; unevaluable ones allow),
+    /// memoised: P01 asks again for every scope below.
+    fn assignable_roles(&mut self, p: PrincipalId, scope: u32) -> Vec<String> {
+        if let Some(found) = self.assignable.get(&(p, scope)) {
+            return found.clone();
+        }
+        let roles: Vec<String> = self
+            .all_role_guids()
             .into_iter()
             .filter(|g| self.decide(p, Op::AssignRoles, scope, Some(g.clone())).allowed)
-            .collect()
+            .collect();
+        self.assignable.insert((p, scope), roles.clone());
+        roles
     }
 
     /// P01: whoever may create role assignments at S may give itself any role at S or below.
@@ -467,24 +580,29 @@ impl<'m> Builder<'m> {
     }
 
     /// A role that grants the operation: Owner for control-plane operations, else the first built-in
-    /// role (by name) that does; limited to `roles` (GUIDs) when given.
-    fn role_for(&self, operation: &str, kind: OpKind, roles: Option<&[String]>) -> Option<String> {
+    /// role (by name) that does; limited to `roles` (GUIDs) when given. Memoised per question: every
+    /// scope below an assignable one asks the same few.
+    fn role_for(&mut self, operation: &str, kind: OpKind, roles: Option<&[String]>) -> Option<String> {
+        let key = (operation.to_string(), kind, roles.map(<[String]>::to_vec));
+        if let Some(found) = self.role_for_cache.get(&key) {
+            return found.clone();
+        }
         let allowed = |guid: &str| roles.is_none_or(|rs| rs.iter().any(|r| r == guid));
         let cat = catalog::builtin();
         let preferred = ["Owner", "Storage Blob Data Owner", "Key Vault Secrets Officer"];
-        for name in preferred {
-            if let Some(r) = cat.find(name)
-                && allowed(&r.guid)
-                && role_allows(r, operation, kind).is_some()
-            {
-                return Some(r.name.clone());
-            }
-        }
-        cat.roles()
+        let found = preferred
             .iter()
-            .chain(self.m.roles.iter().filter(|r| !r.builtin))
+            .filter_map(|name| cat.find(name))
             .find(|r| allowed(&r.guid) && role_allows(r, operation, kind).is_some())
-            .map(|r| r.name.clone())
+            .or_else(|| {
+                cat.roles()
+                    .iter()
+                    .chain(self.m.roles.iter().filter(|r| !r.builtin))
+                    .find(|r| allowed(&r.guid) && role_allows(r, operation, kind).is_some())
+            })
+            .map(|r| r.name.clone());
+        self.role_for_cache.insert(key, found.clone());
+        found
     }
 
     fn can(&self, op: Op, r: ResourceId) -> Fact {
@@ -1675,6 +1793,11 @@ impl<'m> Builder<'m> {
                 graph.add_edge(node, *n, ());
             }
         }
+        let premise_counts = self
+            .rules
+            .iter()
+            .map(|r| u32::try_from(r.premises.len()).unwrap_or(u32::MAX))
+            .collect();
         AccessGraph {
             model: self.m.clone(),
             facts: self.facts,
@@ -1689,6 +1812,7 @@ impl<'m> Builder<'m> {
             fact_index: self.fact_index,
             scope_index: self.scope_index,
             fact_nodes,
+            premise_counts,
         }
     }
 }

@@ -79,6 +79,7 @@ pub struct AccessGraph {
     fact_index: HashMap<Fact, FactId>,
     scope_index: HashMap<String, u32>,
     fact_nodes: Vec<NodeIndex>,
+    premise_counts: Vec<u32>,
 }
 
 impl AccessGraph {
@@ -110,6 +111,12 @@ impl AccessGraph {
     /// The petgraph node of a fact.
     pub fn fact_node(&self, id: FactId) -> Option<NodeIndex> {
         self.fact_nodes.get(id.0 as usize).copied()
+    }
+
+    /// The number of premises of every rule instance, by index (the counters a forward search starts
+    /// from, copied rather than recounted per search).
+    pub fn premise_counts(&self) -> &[u32] {
+        &self.premise_counts
     }
 
     /// Number of fact nodes.

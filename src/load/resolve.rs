@@ -54,6 +54,7 @@ pub fn resolve(
         custom_roles: HashMap::new(),
         assignment_ids: HashSet::new(),
         indexed: (usize::MAX, 0, 0, 0),
+        identity_index: ((usize::MAX, 0), HashMap::new()),
     };
     r.run();
     r.model.finish();
@@ -84,6 +85,9 @@ struct Resolver<'d> {
     /// The table sizes the model's index was last built for: scope lookups rebuild it only when a
     /// table grew (rebuilding per assignment made loading quadratic).
     indexed: (usize, usize, usize, usize),
+    /// Resource names and ids to their system-assigned identities, with the (resources, principals)
+    /// table sizes it was built for.
+    identity_index: ((usize, usize), HashMap<String, Vec<PrincipalId>>),
 }
 
 fn err(code: &'static str, path: impl Into<String>, message: impl Into<String>) -> Diagnostic {
@@ -862,19 +866,32 @@ impl<'d> Resolver<'d> {
     }
 
     /// A principal by name, object id, or the name of a resource with a system identity.
+    /// The system-assigned identities of the resources with this lower-cased name or id, in resource
+    /// order, from an index rebuilt only when the resource table changed.
+    fn identities_named(&mut self, lower: &str) -> Vec<PrincipalId> {
+        let sizes = (self.model.resources.len(), self.model.principals.len());
+        if self.identity_index.0 != sizes {
+            let mut index: HashMap<String, Vec<PrincipalId>> = HashMap::new();
+            for r in &self.model.resources {
+                let Some(p) = r.system_identity else { continue };
+                let name = r.name.to_lowercase();
+                if name != r.key {
+                    index.entry(r.key.clone()).or_default().push(p);
+                }
+                index.entry(name).or_default().push(p);
+            }
+            self.identity_index = (sizes, index);
+        }
+        self.identity_index.1.get(lower).cloned().unwrap_or_default()
+    }
+
     fn principal_ref(&mut self, name: &str, path: &str) -> Option<PrincipalId> {
         let lower = name.to_lowercase();
         if let Some(&p) = self.principal_names.get(&lower) {
             return Some(p);
         }
         // A resource name in a principal position means its system-assigned identity.
-        let with_identity: Vec<PrincipalId> = self
-            .model
-            .resources
-            .iter()
-            .filter(|r| r.name.to_lowercase() == lower || r.key == lower)
-            .filter_map(|r| r.system_identity)
-            .collect();
+        let with_identity = self.identities_named(&lower);
         if let [one] = with_identity.as_slice() {
             return Some(*one);
         }

@@ -148,6 +148,24 @@ pub fn origins(m: &Model, place: Place) -> Vec<Origin> {
     }
 }
 
+/// The origin as far as a path can tell it apart: the sending resource matters only when it is a
+/// workspace (the trusted-services bypass) or named by a resource access rule of the target's firewall;
+/// otherwise it is dropped, so every origin of the same class gets the same question and the same
+/// answer (both evaluators read the resource only in those two cases).
+pub fn origin_class(m: &Model, origin: Origin, path: &Path) -> Origin {
+    let target = &m.resource(path.endpoint.resource()).props;
+    let access_rules: &[ResourceId] = match target {
+        Props::Storage(s) => &s.network_acls.resource_access_rules,
+        Props::KeyVault(v) => &v.network_acls.resource_access_rules,
+        _ => &[],
+    };
+    let matters = |r: &ResourceId| m.resource(*r).kind == ResourceKind::Workspace || access_rules.contains(r);
+    Origin {
+        source: origin.source,
+        resource: origin.resource.filter(matters),
+    }
+}
+
 /// Where a resource's code runs (semantics §10, "Network places").
 pub fn position(m: &Model, r: ResourceId) -> Source {
     let res = m.resource(r);

@@ -14,6 +14,7 @@
 //! ```
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use super::condition::{self, Attributes, Condition, Truth, Value};
 use super::groups::{self, Membership};
@@ -178,23 +179,52 @@ struct CompiledDeny {
     not_data_actions: Vec<Pattern>,
 }
 
-/// An RBAC evaluator over one model: patterns compiled once, conditions parsed once.
+/// How one permission block treats one operation (a [`Match`] by pattern index, so it can be cached).
+#[derive(Debug, Clone, Copy)]
+enum BlockHit {
+    Granted { block: usize, pattern: usize },
+    Subtracted { block: usize, pattern: usize, not: usize },
+}
+
+/// The blocks of one role that match an operation, per plane, memoised by operation text.
+type HitCache = [HashMap<String, Arc<[BlockHit]>>; 2];
+
+/// An RBAC evaluator over one model. Role patterns are compiled on first use (a model names a few of
+/// the 900-odd built-in roles), each role's verdict on an operation is memoised (the same few dozen
+/// operations are asked about at every scope), and so are transitive group memberships. The caches sit
+/// behind locks so one evaluator can serve parallel questions.
 pub struct Rbac<'m> {
     model: &'m Model,
-    roles: Vec<Vec<CompiledBlock>>,
+    roles: Vec<OnceLock<Vec<CompiledBlock>>>,
+    hits: Vec<Mutex<HitCache>>,
     denies: Vec<CompiledDeny>,
     conditions: HashMap<String, Option<Condition>>,
+    memberships: Mutex<HashMap<PrincipalId, Arc<[Membership]>>>,
+}
+
+/// A lock that a panic elsewhere cannot poison for good: the caches hold no invariant a half-done
+/// insert could break.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn compile(list: &[String], trailing: Trailing) -> Vec<Pattern> {
     list.iter().map(|p| Pattern::new(p, trailing)).collect()
 }
 
+/// The grant and subtract lists of a block for one plane.
+fn plane_lists(b: &CompiledBlock, kind: OpKind) -> (&[Pattern], &[Pattern]) {
+    match kind {
+        OpKind::Control => (&b.actions, &b.not_actions),
+        OpKind::Data => (&b.data_actions, &b.not_data_actions),
+    }
+}
+
 /// How a list pair treats an operation: granted by a pattern, or granted and then taken away.
 enum Match<'p> {
     None,
     Granted(&'p Pattern),
-    Subtracted(&'p Pattern, &'p Pattern),
+    Subtracted,
 }
 
 /// Matches `op` against `grant` minus `subtract` (one permission block, or one deny).
@@ -203,7 +233,7 @@ fn block_match<'p>(grant: &'p [Pattern], subtract: &'p [Pattern], op: &str) -> M
         return Match::None;
     };
     match subtract.iter().find(|p| p.matches(op)) {
-        Some(not) => Match::Subtracted(hit, not),
+        Some(_) => Match::Subtracted,
         None => Match::Granted(hit),
     }
 }
@@ -284,22 +314,8 @@ impl Attributes for Attrs<'_> {
 impl<'m> Rbac<'m> {
     /// Prepares an evaluator for a model.
     pub fn new(model: &'m Model) -> Self {
-        let roles = model
-            .roles
-            .iter()
-            .map(|r| {
-                r.permissions
-                    .iter()
-                    .map(|b| CompiledBlock {
-                        actions: compile(&b.actions, Trailing::Bare),
-                        not_actions: compile(&b.not_actions, Trailing::NotBare),
-                        data_actions: compile(&b.data_actions, Trailing::Bare),
-                        not_data_actions: compile(&b.not_data_actions, Trailing::NotBare),
-                        condition: b.condition.clone(),
-                    })
-                    .collect()
-            })
-            .collect();
+        let roles = model.roles.iter().map(|_| OnceLock::new()).collect();
+        let hits = model.roles.iter().map(|_| Mutex::new(HitCache::default())).collect();
         // For a deny, the reading that grants more is the opposite one: its own lists take away.
         let denies = model
             .denies
@@ -325,9 +341,67 @@ impl<'m> Rbac<'m> {
         Rbac {
             model,
             roles,
+            hits,
             denies,
             conditions,
+            memberships: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The compiled blocks of a role (compiled on first use).
+    fn blocks(&self, role: usize) -> Option<&[CompiledBlock]> {
+        let cell = self.roles.get(role)?;
+        let definition = self.model.roles.get(role)?;
+        Some(cell.get_or_init(|| {
+            definition
+                .permissions
+                .iter()
+                .map(|b| CompiledBlock {
+                    actions: compile(&b.actions, Trailing::Bare),
+                    not_actions: compile(&b.not_actions, Trailing::NotBare),
+                    data_actions: compile(&b.data_actions, Trailing::Bare),
+                    not_data_actions: compile(&b.not_data_actions, Trailing::NotBare),
+                    condition: b.condition.clone(),
+                })
+                .collect()
+        }))
+    }
+
+    /// The blocks of a role that grant or subtract an operation, memoised.
+    fn role_hits(&self, role: usize, operation: &str, kind: OpKind) -> Arc<[BlockHit]> {
+        let plane = usize::from(kind == OpKind::Data);
+        let Some(cache) = self.hits.get(role) else {
+            return Arc::from(Vec::new());
+        };
+        if let Some(found) = lock(cache).get(plane).and_then(|m| m.get(operation)) {
+            return Arc::clone(found);
+        }
+        let mut out = Vec::new();
+        for (i, block) in self.blocks(role).unwrap_or_default().iter().enumerate() {
+            let (grant, subtract) = plane_lists(block, kind);
+            let Some(pattern) = grant.iter().position(|p| p.matches(operation)) else {
+                continue;
+            };
+            out.push(match subtract.iter().position(|p| p.matches(operation)) {
+                Some(not) => BlockHit::Subtracted { block: i, pattern, not },
+                None => BlockHit::Granted { block: i, pattern },
+            });
+        }
+        let hits: Arc<[BlockHit]> = Arc::from(out);
+        if let Some(m) = lock(cache).get_mut(plane) {
+            m.insert(operation.to_string(), Arc::clone(&hits));
+        }
+        hits
+    }
+
+    /// The principal itself and its groups, transitively (memoised).
+    fn memberships_of(&self, principal: PrincipalId) -> Arc<[Membership]> {
+        if let Some(found) = lock(&self.memberships).get(&principal) {
+            return Arc::clone(found);
+        }
+        let computed: Arc<[Membership]> = Arc::from(groups::memberships(self.model, principal));
+        lock(&self.memberships).insert(principal, Arc::clone(&computed));
+        computed
     }
 
     /// The model this evaluator reads.
@@ -338,8 +412,9 @@ impl<'m> Rbac<'m> {
     /// Every assignment a principal holds, directly or through its groups (shortest chains), in
     /// assignment order.
     pub fn held_assignments(&self, principal: PrincipalId) -> Vec<HeldAssignment> {
-        let mut out: Vec<HeldAssignment> = groups::memberships(self.model, principal)
-            .into_iter()
+        let mut out: Vec<HeldAssignment> = self
+            .memberships_of(principal)
+            .iter()
             .flat_map(|m| {
                 self.model
                     .assignments_of(m.group)
@@ -385,7 +460,27 @@ impl<'m> Rbac<'m> {
 
     /// Decides a request, collecting every grant, refused grant and deny that bears on it.
     pub fn check(&self, request: &Request<'_>) -> Decision {
-        let memberships = groups::memberships(self.model, request.principal);
+        let memberships = self.memberships_of(request.principal);
+        let candidates: Vec<(AssignmentId, usize)> = memberships
+            .iter()
+            .enumerate()
+            .flat_map(|(i, m)| self.model.assignments_of(m.group).iter().map(move |&a| (a, i)))
+            .collect();
+        self.check_among(request, &candidates)
+    }
+
+    /// The principal and its groups as [`Rbac::check`] walks them: the `usize` of a candidate of
+    /// [`Rbac::check_among`] indexes this list.
+    pub fn memberships(&self, principal: PrincipalId) -> Arc<[Membership]> {
+        self.memberships_of(principal)
+    }
+
+    /// [`Rbac::check`] when the caller already knows which assignments can cover the target: each
+    /// candidate is an assignment and the index of the membership (in [`Rbac::memberships`]) it is
+    /// held through, in the order `check` would meet them. Leaving out assignments that do not cover
+    /// the target changes nothing, since they grant nothing there; the decision is the same.
+    pub fn check_among(&self, request: &Request<'_>, candidates: &[(AssignmentId, usize)]) -> Decision {
+        let memberships = self.memberships_of(request.principal);
         let mut decision = Decision {
             allowed: false,
             grants: Vec::new(),
@@ -394,11 +489,11 @@ impl<'m> Rbac<'m> {
             subtracted: Vec::new(),
             notes: Vec::new(),
         };
-        self.collect_denies(request, &memberships, &mut decision);
-        for m in &memberships {
-            for &aid in self.model.assignments_of(m.group) {
-                self.collect_grants(request, aid, &m.chain, &mut decision);
-            }
+        let target = scope::Target::new(request.target);
+        self.collect_denies(request, &target, &memberships, &mut decision);
+        for &(aid, m) in candidates {
+            let Some(m) = memberships.get(m) else { continue };
+            self.collect_grants(request, &target, aid, &m.chain, &mut decision);
         }
         decision.grants.sort_by_key(|g| (g.assignment, g.block));
         decision.allowed = decision.denied_by.is_empty() && !decision.grants.is_empty();
@@ -407,33 +502,46 @@ impl<'m> Rbac<'m> {
         decision
     }
 
-    fn collect_grants(&self, request: &Request<'_>, aid: AssignmentId, via: &[PrincipalId], out: &mut Decision) {
+    fn collect_grants(
+        &self,
+        request: &Request<'_>,
+        target: &scope::Target<'_>,
+        aid: AssignmentId,
+        via: &[PrincipalId],
+        out: &mut Decision,
+    ) {
         let assignment = self.model.assignment(aid);
-        let coverage = scope::covers(&assignment.scope.key, request.target);
+        let coverage = target.covered_by(&assignment.scope.key);
         if coverage == Coverage::No {
             return;
         }
-        let Some(blocks) = self.roles.get(assignment.role.index()) else {
+        let role = assignment.role.index();
+        let hits = self.role_hits(role, request.operation, request.kind);
+        if hits.is_empty() {
+            return;
+        }
+        let Some(blocks) = self.blocks(role) else {
             return;
         };
-        for (i, block) in blocks.iter().enumerate() {
-            let hit = match request.kind {
-                OpKind::Control => block_match(&block.actions, &block.not_actions, request.operation),
-                OpKind::Data => block_match(&block.data_actions, &block.not_data_actions, request.operation),
-            };
-            let pattern = match hit {
-                Match::None => continue,
-                Match::Subtracted(p, not) => {
+        for hit in hits.iter() {
+            let (i, pattern) = match *hit {
+                BlockHit::Subtracted { block, pattern, not } => {
+                    let Some(b) = blocks.get(block) else { continue };
+                    let (grant, subtract) = plane_lists(b, request.kind);
                     out.subtracted.push(Subtracted {
                         assignment: aid,
                         via: via.to_vec(),
-                        block: i,
-                        pattern: p.text().to_string(),
-                        not_pattern: not.text().to_string(),
+                        block,
+                        pattern: grant.get(pattern).map(|p| p.text().to_string()).unwrap_or_default(),
+                        not_pattern: subtract.get(not).map(|p| p.text().to_string()).unwrap_or_default(),
                     });
                     continue;
                 }
-                Match::Granted(p) => p,
+                BlockHit::Granted { block, pattern } => (block, pattern),
+            };
+            let Some(block) = blocks.get(i) else { continue };
+            let Some(pattern) = plane_lists(block, request.kind).0.get(pattern) else {
+                continue;
             };
             let status = self
                 .condition_status(block.condition.as_deref(), request)
@@ -487,12 +595,18 @@ impl<'m> Rbac<'m> {
         }
     }
 
-    fn collect_denies(&self, request: &Request<'_>, memberships: &[Membership], out: &mut Decision) {
+    fn collect_denies(
+        &self,
+        request: &Request<'_>,
+        target: &scope::Target<'_>,
+        memberships: &[Membership],
+        out: &mut Decision,
+    ) {
         for (i, deny) in self.model.denies.iter().enumerate() {
             let applies_here = if deny.do_not_apply_to_child_scopes {
                 deny.scope.key == request.target
             } else {
-                match scope::covers(&deny.scope.key, request.target) {
+                match target.covered_by(&deny.scope.key) {
                     Coverage::Yes => true,
                     Coverage::No => false,
                     Coverage::AssumedManagementGroup => {

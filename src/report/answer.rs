@@ -196,14 +196,27 @@ pub fn render_text(g: &AccessGraph, a: &Answer) -> String {
             }
         }
         Verdict::No => {
-            let _ = writeln!(
+            let _ = write!(
                 out,
-                "no: no path over {} actor{}, exhausting {} facts and {} rule instances",
+                "no: no path over {} actor{} ({} search{}), exhausting {} facts and {} rule instances",
                 a.proof.actors,
                 if a.proof.actors == 1 { "" } else { "s" },
+                a.proof.searches,
+                if a.proof.searches == 1 { "" } else { "es" },
                 a.proof.facts,
                 a.proof.rules
             );
+            match a.proof.cone {
+                Some((facts, rules)) => {
+                    let _ = writeln!(
+                        out,
+                        " of the {facts} facts and {rules} rule instances that can lead to the goal"
+                    );
+                }
+                None => {
+                    let _ = writeln!(out);
+                }
+            }
             if !a.network_blocks.is_empty() {
                 let _ = writeln!(out, "the network stops these steps (no packet passes):");
                 for b in &a.network_blocks {
@@ -388,7 +401,13 @@ pub fn render_json(g: &AccessGraph, a: &Answer) -> Value {
         "engine": "graph",
         "witnesses": a.witnesses.iter().map(|w| witness_json(g, w)).collect::<Vec<_>>(),
         "listed": a.listed.iter().map(|l| listed_json(g, l)).collect::<Vec<_>>(),
-        "proof": (a.verdict == Verdict::No).then(|| json!({"actors": a.proof.actors, "facts": a.proof.facts, "rule_instances": a.proof.rules})),
+        "proof": (a.verdict == Verdict::No).then(|| json!({
+            "actors": a.proof.actors,
+            "searches": a.proof.searches,
+            "facts": a.proof.facts,
+            "rule_instances": a.proof.rules,
+            "cone": a.proof.cone.map(|(facts, rules)| json!({"facts": facts, "rule_instances": rules})),
+        })),
         "unknown": a.unknown,
         "network_blocks": a.network_blocks,
         "assumptions": a.assumptions,

@@ -85,8 +85,89 @@ impl Closure {
     }
 }
 
+/// The backward cone of a set of goal facts: every fact and rule instance that can take part in
+/// deriving one of them (the goals, every producer of a fact of the cone, and all its premises).
+///
+/// Forward chaining restricted to the cone derives exactly the cone facts that an unrestricted search
+/// derives, with the same depths and the same recorded derivations: a rule outside the cone concludes
+/// no fact inside it, and no fact outside it is a premise of a rule inside it. Two actors whose
+/// starting facts agree inside the cone therefore get the same answer about the goals; that is what
+/// makes actor equivalence classes sound.
+#[derive(Debug, Clone)]
+pub struct Cone {
+    facts: Vec<bool>,
+    rules: Vec<bool>,
+    /// Number of facts in the cone.
+    pub fact_count: usize,
+    /// Number of rule instances in the cone.
+    pub rule_count: usize,
+}
+
+impl Cone {
+    /// The cone of `goals`.
+    pub fn towards(g: &AccessGraph, goals: &[FactId]) -> Cone {
+        let mut cone = Cone {
+            facts: vec![false; g.fact_count()],
+            rules: vec![false; g.rule_count()],
+            fact_count: 0,
+            rule_count: 0,
+        };
+        let mut todo: Vec<FactId> = Vec::new();
+        for &f in goals {
+            if cone.add_fact(f) {
+                todo.push(f);
+            }
+        }
+        while let Some(f) = todo.pop() {
+            for &r in g.producers.get(f.0 as usize).map_or(&[][..], Vec::as_slice) {
+                let Some(slot) = cone.rules.get_mut(r.0 as usize) else {
+                    continue;
+                };
+                if *slot {
+                    continue;
+                }
+                *slot = true;
+                cone.rule_count += 1;
+                for &p in g.rule(r).map_or(&[][..], |x| x.premises.as_slice()) {
+                    if cone.add_fact(p) {
+                        todo.push(p);
+                    }
+                }
+            }
+        }
+        cone
+    }
+
+    fn add_fact(&mut self, f: FactId) -> bool {
+        match self.facts.get_mut(f.0 as usize) {
+            Some(slot) if !*slot => {
+                *slot = true;
+                self.fact_count += 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// True when the fact is in the cone.
+    pub fn has_fact(&self, f: FactId) -> bool {
+        self.facts.get(f.0 as usize).copied().unwrap_or(false)
+    }
+
+    /// True when the rule instance is in the cone.
+    pub fn has_rule(&self, r: RuleIdx) -> bool {
+        self.rules.get(r.0 as usize).copied().unwrap_or(false)
+    }
+}
+
 /// Forward chaining from `start` over the rule instances the filter allows.
 pub fn closure(g: &AccessGraph, start: &[FactId], filter: &Filter) -> Closure {
+    closure_within(g, start, filter, None)
+}
+
+/// [`closure`], restricted to a backward cone when one is given: only the cone's rule instances fire,
+/// so the work is proportional to the part of the graph that can matter for the cone's goals.
+pub fn closure_within(g: &AccessGraph, start: &[FactId], filter: &Filter, cone: Option<&Cone>) -> Closure {
     let n = g.fact_count();
     let mut c = Closure {
         depth: vec![UNREACHED; n],
@@ -95,11 +176,7 @@ pub fn closure(g: &AccessGraph, start: &[FactId], filter: &Filter) -> Closure {
         facts_reached: 0,
         rules_fired: 0,
     };
-    let mut remaining: Vec<u32> = g
-        .rules
-        .iter()
-        .map(|r| u32::try_from(r.premises.len()).unwrap_or(u32::MAX))
-        .collect();
+    let mut remaining: Vec<u32> = g.premise_counts().to_vec();
     let mut done = vec![false; n];
     let mut queue: VecDeque<FactId> = VecDeque::new();
     let mut start: Vec<FactId> = start.to_vec();
@@ -124,6 +201,9 @@ pub fn closure(g: &AccessGraph, start: &[FactId], filter: &Filter) -> Closure {
         c.facts_reached += 1;
         let Some(consumers) = g.consumers.get(fi) else { continue };
         for &r in consumers {
+            if cone.is_some_and(|k| !k.has_rule(r)) {
+                continue;
+            }
             let Some(left) = remaining.get_mut(r.0 as usize) else {
                 continue;
             };

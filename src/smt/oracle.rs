@@ -9,7 +9,7 @@ use super::netenc::{Outcome, solve};
 use crate::graph::network::{NetDecision, NetworkOracle};
 use crate::graph::{Endpoint, Place};
 use crate::model::Model;
-use crate::network::{self, eval, origins, paths};
+use crate::network::{self, Origin, Packet, Path, eval, origins, paths};
 
 /// Z3 decides network premises.
 #[derive(Default)]
@@ -19,6 +19,9 @@ pub struct Z3Oracle {
     /// Collect the SMT-LIB of every question (for `--dump-smt`).
     pub dump: bool,
     cache: RefCell<HashMap<(Place, Endpoint), NetDecision>>,
+    /// Solver outcomes by origin class and path (`network::origin_class`): places in the same subnet
+    /// share their questions.
+    attempts: RefCell<HashMap<(Origin, Path), Outcome>>,
     dumps: RefCell<Vec<(String, String)>>,
 }
 
@@ -35,6 +38,11 @@ impl Z3Oracle {
     /// The SMT-LIB scripts asked so far, with a name for each.
     pub fn dumps(&self) -> Vec<(String, String)> {
         self.dumps.borrow().clone()
+    }
+
+    /// How many distinct (origin class, path) questions went to the solver and were decided.
+    pub fn solved(&self) -> usize {
+        self.attempts.borrow().len()
     }
 
     /// How many distinct (place, endpoint) questions were decided.
@@ -62,7 +70,51 @@ impl NetworkOracle for Z3Oracle {
     }
 }
 
+/// What one (origin, path) question came to: a packet replayed concretely from that origin, or why
+/// not.
+enum Attempt {
+    Open(Packet, Vec<String>),
+    ReplayFailed(Packet, String),
+    Blocked(Vec<String>),
+    Unknown(String),
+}
+
 impl Z3Oracle {
+    /// Asks the solver for a packet from the origin's class on the path (memoised per class), and
+    /// replays the packet from this very origin.
+    fn attempt(&self, m: &Model, origin: Origin, path: &Path) -> Attempt {
+        let class = network::origin_class(m, origin, path);
+        let cached = self.attempts.borrow().get(&(class, *path)).cloned();
+        let outcome = match cached {
+            Some(outcome) => outcome,
+            None => {
+                let mut script = String::new();
+                let outcome = solve(m, class, path, self.timeout_ms, self.dump.then_some(&mut script));
+                if self.dump {
+                    let name = format!(
+                        "{}--{}",
+                        network::source_text(m, class.source),
+                        network::path_text(m, path)
+                    );
+                    self.dumps.borrow_mut().push((name, script));
+                }
+                // A timeout may not recur with more time to spare; only decided questions are shared.
+                if !matches!(outcome, Outcome::Unknown(_)) {
+                    self.attempts.borrow_mut().insert((class, *path), outcome.clone());
+                }
+                outcome
+            }
+        };
+        match outcome {
+            Outcome::Packet(p) => match eval::pass(m, origin, path, &p) {
+                Ok(evidence) => Attempt::Open(p, evidence),
+                Err(e) => Attempt::ReplayFailed(p, e),
+            },
+            Outcome::Blocked(labels) => Attempt::Blocked(labels),
+            Outcome::Unknown(reason) => Attempt::Unknown(reason),
+        }
+    }
+
     fn decide_uncached(&self, m: &Model, place: Place, endpoint: Endpoint) -> NetDecision {
         let mut blocked = Vec::new();
         let mut unknown = None;
@@ -75,38 +127,29 @@ impl Z3Oracle {
         }
         for origin in origins(m, place) {
             for path in &ways {
-                let mut script = String::new();
-                let outcome = solve(m, origin, path, self.timeout_ms, self.dump.then_some(&mut script));
-                if self.dump {
-                    let name = format!(
-                        "{}--{}",
-                        network::source_text(m, origin.source),
-                        network::path_text(m, path)
-                    );
-                    self.dumps.borrow_mut().push((name, script));
-                }
+                let outcome = self.attempt(m, origin, path);
                 match outcome {
-                    Outcome::Packet(p) => {
-                        return match eval::pass(m, origin, path, &p) {
-                            Ok(evidence) => NetDecision::Open {
-                                text: format!("{} via {}", p, network::path_text(m, path)),
-                                packet: Some(p),
-                                path: Some(*path),
-                                evidence,
-                            },
-                            Err(e) => NetDecision::Unknown(format!(
-                                "internal error: the solver's packet {p} fails the concrete replay ({e})"
-                            )),
+                    Attempt::Open(p, evidence) => {
+                        return NetDecision::Open {
+                            text: format!("{} via {}", p, network::path_text(m, path)),
+                            packet: Some(p),
+                            path: Some(*path),
+                            evidence,
                         };
                     }
-                    Outcome::Blocked(labels) => {
+                    Attempt::ReplayFailed(p, e) => {
+                        return NetDecision::Unknown(format!(
+                            "internal error: the solver's packet {p} fails the concrete replay ({e})"
+                        ));
+                    }
+                    Attempt::Blocked(labels) => {
                         blocked.push(format!(
                             "{}: no packet passes {}",
                             network::path_text(m, path),
                             labels.join(" and ")
                         ));
                     }
-                    Outcome::Unknown(reason) => {
+                    Attempt::Unknown(reason) => {
                         unknown = Some(format!("solver gave up on {}: {reason}", network::path_text(m, path)))
                     }
                 }

@@ -23,9 +23,46 @@ use crate::rbac::{OpKind, Rbac, Request, RequestAttributes, catalog};
 /// Replays a witness. `model` is the model as loaded; the graph supplies the witness's rule instances
 /// and fact table, nothing else.
 pub fn replay(model: &Model, g: &AccessGraph, w: &Witness) -> Result<(), String> {
+    replay_all(model, g, [w])
+}
+
+/// Replays several witnesses of one model, preparing the model (its prospective resources) once: the
+/// first failure is returned.
+pub fn replay_all<'w>(
+    model: &Model,
+    g: &AccessGraph,
+    witnesses: impl IntoIterator<Item = &'w Witness>,
+) -> Result<(), String> {
+    let mut witnesses = witnesses.into_iter().peekable();
+    if witnesses.peek().is_none() {
+        return Ok(());
+    }
     let m = prospective::augment(model);
     let rbac = Rbac::new(&m);
-    let mut known: HashSet<Fact> = start(&m, w.actor);
+    witnesses.try_for_each(|w| replay_one(&m, &rbac, g, w))
+}
+
+/// A model prepared for replaying witnesses one at a time (its prospective resources added once).
+pub struct Replayer {
+    m: Model,
+}
+
+impl Replayer {
+    /// Prepares `model` as loaded.
+    pub fn new(model: &Model) -> Self {
+        Replayer {
+            m: prospective::augment(model),
+        }
+    }
+
+    /// Replays one witness, as [`replay`].
+    pub fn replay(&self, g: &AccessGraph, w: &Witness) -> Result<(), String> {
+        replay_one(&self.m, &Rbac::new(&self.m), g, w)
+    }
+}
+
+fn replay_one(m: &Model, rbac: &Rbac<'_>, g: &AccessGraph, w: &Witness) -> Result<(), String> {
+    let mut known: HashSet<Fact> = start(m, w.actor);
     let mut last = None;
     for (i, &r) in w.rules.iter().enumerate() {
         let rule = g
@@ -45,8 +82,8 @@ pub fn replay(model: &Model, g: &AccessGraph, w: &Witness) -> Result<(), String>
             }
         }
         check_step(
-            &m,
-            &rbac,
+            m,
+            rbac,
             g,
             rule.rule,
             &rule.evidence,

@@ -74,15 +74,14 @@ pub fn run(a: &QueryArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write
         }
     };
     // Every witness is replayed against the model before it is shown.
-    for w in answer.witnesses.iter().chain(answer.listed.iter().map(|l| &l.witness)) {
-        if let Err(problem) = witness::replay(&loaded.model, &graph, w) {
-            writeln!(
-                err,
-                "mlaccess: internal error: a witness failed its independent replay ({problem}); the answer is not shown. \
-                 Please report this with the model and the query."
-            )?;
-            return Ok(Status::Error);
-        }
+    let witnesses = answer.witnesses.iter().chain(answer.listed.iter().map(|l| &l.witness));
+    if let Err(problem) = witness::replay_all(&loaded.model, &graph, witnesses) {
+        writeln!(
+            err,
+            "mlaccess: internal error: a witness failed its independent replay ({problem}); the answer is not shown. \
+             Please report this with the model and the query."
+        )?;
+        return Ok(Status::Error);
     }
     match a.format {
         QueryFormat::Text => {
