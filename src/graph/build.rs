@@ -267,9 +267,9 @@ impl<'m> Builder<'m> {
         let m = self.m;
         for p in m.principal_ids() {
             let covering = self.covering(p);
-            for (&scope, candidates) in &covering {
+            for &scope in covering.keys() {
                 for op in self.ops_on(scope) {
-                    let decision = self.decide_among(p, op, scope, candidates, &covering);
+                    let decision = self.decide_among(p, op, scope, &covering);
                     self.grant(p, op, scope, decision);
                 }
             }
@@ -283,7 +283,6 @@ impl<'m> Builder<'m> {
         p: PrincipalId,
         op: Op,
         scope: u32,
-        candidates: &[(AssignmentId, usize)],
         covering: &BTreeMap<u32, Vec<(AssignmentId, usize)>>,
     ) -> Decision {
         let Some(s) = self.scopes.get(scope as usize) else {
@@ -297,37 +296,17 @@ impl<'m> Builder<'m> {
             target: &s.key,
             attributes: RequestAttributes::default(),
         };
-        let direct = self.rbac.check_among(&request, candidates);
-        if direct.allowed || op.kind() != OpKind::Data {
-            return direct;
+        if op.kind() != OpKind::Data {
+            return self
+                .rbac
+                .check_among(&request, covering.get(&scope).map_or(&[][..], Vec::as_slice));
         }
-        // As `Rbac::check_within`: a grant at a scope below (a blob container) counts, each such scope
-        // checked on its own, in the order of their ids.
-        let mut below: Vec<(&str, u32)> = covering
-            .keys()
-            .filter_map(|&i| self.scopes.get(i as usize).map(|x| (x.key.as_str(), i)))
-            .filter(|(k, _)| *k != s.key && scope::is_at_or_below(k, &s.key))
-            .filter(|(k, i)| {
-                // Only scopes the principal holds an assignment at, as `check_within` looks.
-                covering
-                    .get(i)
-                    .is_some_and(|c| c.iter().any(|(a, _)| self.m.assignment(*a).scope.key == *k))
-            })
-            .collect();
-        below.sort_unstable();
-        for (key, i) in below {
-            let d = self.rbac.check_among(
-                &Request {
-                    target: key,
-                    ..request.clone()
-                },
-                covering.get(&i).map_or(&[][..], Vec::as_slice),
-            );
-            if d.allowed {
-                return d;
-            }
-        }
-        direct
+        // A grant at a scope below (a blob container) counts too; every assignment scope is a scope of
+        // the graph, so its candidates are known.
+        self.rbac.check_within_among(&request, |key| {
+            let found = self.scope_index.get(key).and_then(|i| covering.get(i));
+            std::borrow::Cow::Borrowed(found.map_or(&[][..], Vec::as_slice))
+        })
     }
 
     fn decide(&self, p: PrincipalId, op: Op, scope: u32, role_definition_id: Option<String>) -> Decision {

@@ -394,8 +394,9 @@ impl<'m> Rbac<'m> {
         hits
     }
 
-    /// The principal itself and its groups, transitively (memoised).
-    fn memberships_of(&self, principal: PrincipalId) -> Arc<[Membership]> {
+    /// The principal itself and its groups, transitively (memoised), as [`Rbac::check`] walks them:
+    /// the `usize` of a candidate of [`Rbac::check_among`] indexes this list.
+    pub fn memberships(&self, principal: PrincipalId) -> Arc<[Membership]> {
         if let Some(found) = lock(&self.memberships).get(&principal) {
             return Arc::clone(found);
         }
@@ -413,7 +414,7 @@ impl<'m> Rbac<'m> {
     /// assignment order.
     pub fn held_assignments(&self, principal: PrincipalId) -> Vec<HeldAssignment> {
         let mut out: Vec<HeldAssignment> = self
-            .memberships_of(principal)
+            .memberships(principal)
             .iter()
             .flat_map(|m| {
                 self.model
@@ -434,7 +435,18 @@ impl<'m> Rbac<'m> {
     /// scope below it (a blob container), counts. Each such scope is checked on its own, so denies
     /// apply as they would to a request there.
     pub fn check_within(&self, request: &Request<'_>) -> Decision {
-        let direct = self.check(request);
+        let all = self.all_candidates(request.principal);
+        self.check_within_among(request, |_| std::borrow::Cow::Borrowed(&all[..]))
+    }
+
+    /// [`Rbac::check_within`] when the caller knows the candidates of each scope (see
+    /// [`Rbac::check_among`]): `candidates` gives them for a target id.
+    pub fn check_within_among<'c>(
+        &self,
+        request: &Request<'_>,
+        candidates: impl Fn(&str) -> std::borrow::Cow<'c, [(AssignmentId, usize)]>,
+    ) -> Decision {
+        let direct = self.check_among(request, &candidates(request.target));
         if direct.allowed {
             return direct;
         }
@@ -447,10 +459,13 @@ impl<'m> Rbac<'m> {
         below.sort();
         below.dedup();
         for key in below {
-            let d = self.check(&Request {
-                target: &key,
-                ..request.clone()
-            });
+            let d = self.check_among(
+                &Request {
+                    target: &key,
+                    ..request.clone()
+                },
+                &candidates(&key),
+            );
             if d.allowed {
                 return d;
             }
@@ -458,21 +473,18 @@ impl<'m> Rbac<'m> {
         direct
     }
 
-    /// Decides a request, collecting every grant, refused grant and deny that bears on it.
-    pub fn check(&self, request: &Request<'_>) -> Decision {
-        let memberships = self.memberships_of(request.principal);
-        let candidates: Vec<(AssignmentId, usize)> = memberships
+    /// Every assignment the principal holds, as candidates in the order [`Rbac::check`] meets them.
+    fn all_candidates(&self, principal: PrincipalId) -> Vec<(AssignmentId, usize)> {
+        self.memberships(principal)
             .iter()
             .enumerate()
             .flat_map(|(i, m)| self.model.assignments_of(m.group).iter().map(move |&a| (a, i)))
-            .collect();
-        self.check_among(request, &candidates)
+            .collect()
     }
 
-    /// The principal and its groups as [`Rbac::check`] walks them: the `usize` of a candidate of
-    /// [`Rbac::check_among`] indexes this list.
-    pub fn memberships(&self, principal: PrincipalId) -> Arc<[Membership]> {
-        self.memberships_of(principal)
+    /// Decides a request, collecting every grant, refused grant and deny that bears on it.
+    pub fn check(&self, request: &Request<'_>) -> Decision {
+        self.check_among(request, &self.all_candidates(request.principal))
     }
 
     /// [`Rbac::check`] when the caller already knows which assignments can cover the target: each
@@ -480,7 +492,7 @@ impl<'m> Rbac<'m> {
     /// held through, in the order `check` would meet them. Leaving out assignments that do not cover
     /// the target changes nothing, since they grant nothing there; the decision is the same.
     pub fn check_among(&self, request: &Request<'_>, candidates: &[(AssignmentId, usize)]) -> Decision {
-        let memberships = self.memberships_of(request.principal);
+        let memberships = self.memberships(request.principal);
         let mut decision = Decision {
             allowed: false,
             grants: Vec::new(),
