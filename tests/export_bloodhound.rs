@@ -233,7 +233,7 @@ fn privilege_paths_are_edges() {
     let doc = opengraph(&contoso());
     // `can alice reach data-read of mlstore`: alice is a member of data-scientists, whose AzureML Data
     // Scientist role on mlws allows datastore reads (grant), and Azure ML reads mlstore for her (P31).
-    let member = "mla:fact:member:alice:data-scientists";
+    let member = "mla:principal:data-scientists";
     let datastore_read = format!(
         "mla:fact:can:microsoft.machinelearningservices/workspaces/datastores/read:{}",
         ml("mlws")

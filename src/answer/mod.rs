@@ -267,6 +267,9 @@ struct Runner<'g> {
     filter: Filter,
     from: Option<LocationId>,
     cone: Option<search::Cone>,
+    /// The goal a search may stop at once its least depth is settled, and the channel that does not
+    /// count as reaching it (see [`search::Stop`]).
+    stop: Option<(Vec<FactId>, Option<Channel>)>,
     cache: HashMap<Vec<FactId>, std::rc::Rc<Closure>>,
     proof: Proof,
 }
@@ -297,6 +300,13 @@ impl<'g> Runner<'g> {
         self.cone = Some(cone);
     }
 
+    /// Lets each search stop once the least depth of `goal` is settled: what follows only needs the
+    /// shortest way there, or, when the goal is not reached, the complete closure (which a search that
+    /// never reaches the goal computes anyway).
+    fn stop_at(&mut self, goal: &Goal, directly: bool) {
+        self.stop = Some((goal.facts.clone(), directly.then_some(Channel::AzureMl)));
+    }
+
     fn closure(&mut self, actor: Actor) -> std::rc::Rc<Closure> {
         self.proof.actors += 1;
         let mut start = start_facts(self.g, actor, self.from);
@@ -308,7 +318,17 @@ impl<'g> Runner<'g> {
         if let Some(c) = self.cache.get(&start) {
             return c.clone();
         }
-        let c = std::rc::Rc::new(search::closure_within(self.g, &start, &self.filter, self.cone.as_ref()));
+        let stop = self
+            .stop
+            .as_ref()
+            .map(|(goals, skip)| search::Stop { goals, skip: *skip });
+        let c = std::rc::Rc::new(search::closure_within(
+            self.g,
+            &start,
+            &self.filter,
+            self.cone.as_ref(),
+            stop,
+        ));
         self.proof.searches += 1;
         self.proof.facts += c.facts_reached;
         self.proof.rules += c.rules_fired;
@@ -319,10 +339,7 @@ impl<'g> Runner<'g> {
 
 /// True when a goal fact is one of the actor's starting facts (`act-as` oneself): reached at depth 0.
 fn starts_at_goal(c: &Closure, goal: &Goal) -> Option<FactId> {
-    goal.facts
-        .iter()
-        .copied()
-        .find(|f| c.depth_of(*f) == 0 && c.via.get(f.0 as usize).is_some_and(Option::is_none))
+    goal.facts.iter().copied().find(|f| c.is_start(*f))
 }
 
 /// The best ways a closure reaches a goal: final rule instances, shortest first.
@@ -465,10 +482,8 @@ impl NetworkFrontier {
 /// Facts that, if reached, mean something unmodelled happened on the way.
 fn unmodelled(g: &AccessGraph, c: &Closure) -> Vec<String> {
     let mut out = Vec::new();
-    for (i, f) in g.facts.iter().enumerate() {
-        if let Fact::Unmodelled(r) = f
-            && c.holds(FactId(u32::try_from(i).unwrap_or(u32::MAX)))
-        {
+    for f in c.derived() {
+        if let Some(Fact::Unmodelled(r)) = g.fact(f) {
             let res = g.model.resource(*r);
             out.push(format!(
                 "the actor can change `{}` ({}), which has an identity; whether that runs code as the identity is not modelled",
@@ -488,6 +503,7 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
         filter: filter.clone(),
         from: q.from,
         cone: None,
+        stop: None,
         cache: HashMap::new(),
         proof: Proof::default(),
     };
@@ -513,6 +529,10 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
         ResolvedForm::Can(who, target) => {
             let goal = goal::of(g, target);
             runner.focus(&goal);
+            // One path per actor needs only the shortest; more need the whole closure.
+            if options.paths <= 1 {
+                runner.stop_at(&goal, q.directly);
+            }
             let mut frontier: Option<NetworkFrontier> = None;
             let mut found: Vec<(u32, u32, Witness)> = Vec::new();
             for actor in actors(g, who, &q.excluding) {
@@ -554,6 +574,7 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
         ResolvedForm::WhoCan(target) => {
             let goal = goal::of(g, target);
             runner.focus(&goal);
+            runner.stop_at(&goal, q.directly);
             let mut frontier: Option<NetworkFrontier> = None;
             let who = Actors::AnyOf(None);
             let mut actors_list = actors(g, &who, &q.excluding);

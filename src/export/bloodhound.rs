@@ -35,7 +35,7 @@
 //! | a resource (resource groups, prospective resources too) | `mla:resource:<Azure id, lower case>` | `MLAWorkspace`, `MLAStorageAccount`, ... (one per modelled type, `MLAGenericResource` for the rest); `MLAResource` |
 //! | a fact of the access graph that is not "act as a principal" | `mla:fact:<fact>:<what it is about>` | by category (below); `MLAFact` |
 //!
-//! Fact categories: `MLAMembership` (the token of a principal carries a group), `MLACredential` (a
+//! Fact categories: `MLACredential` (a
 //! credential, an account key, a datastore secret, registry admin credentials, an endpoint key),
 //! `MLAPlace` (where the actor sends packets from), `MLAReach` (a network endpoint a packet reaches),
 //! `MLAPermission` (an authorised control-plane operation; assigning roles), `MLAChange` (a change the
@@ -350,7 +350,6 @@ fn about(g: &AccessGraph, fact: &Fact) -> Option<ResourceId> {
 fn fact_category(fact: &Fact) -> &'static str {
     match fact {
         Fact::As(_) => "MLAPrincipal",
-        Fact::Member(..) => "MLAMembership",
         Fact::Holds(_) | Fact::Key(_) | Fact::DatastoreSecret(_) | Fact::AcrAdmin(_) | Fact::EndpointSecret(_) => {
             "MLACredential"
         }
@@ -372,7 +371,6 @@ fn fact_category(fact: &Fact) -> &'static str {
 fn fact_word(fact: &Fact) -> &'static str {
     match fact {
         Fact::As(_) => "act-as",
-        Fact::Member(..) => "member",
         Fact::Holds(_) => "holds",
         Fact::At(_) => "at",
         Fact::Reach(_) => "reach",
@@ -419,7 +417,6 @@ fn fact_id(g: &AccessGraph, fact: &Fact) -> String {
     let scope = |s: u32| g.scope(s).map_or("?", |x| x.key.as_str());
     let about: Vec<String> = match *fact {
         Fact::As(p) => return principal_id(m, p),
-        Fact::Member(p, grp) => vec![name(p).into(), name(grp).into()],
         Fact::Holds(c) => vec![m.credentials.get(c.index()).map_or("?", |x| x.name.as_str()).into()],
         Fact::At(Place::Location(l)) => vec!["location".into(), m.location(l).name.clone()],
         Fact::At(Place::Resource(r)) => vec!["resource".into(), key(r).into()],
@@ -533,11 +530,8 @@ role_assignments:
                 .any(|e| e["start"]["value"] == start && e["kind"] == kind && e["end"]["value"] == end)
         };
         assert!(has("mla:principal:ann", MEMBER_OF, "mla:principal:readers"));
-        assert!(has(
-            "mla:principal:ann",
-            "MLA_membership",
-            "mla:fact:member:ann:readers"
-        ));
+        // Membership is a rule instance too: from the member's node to the group's.
+        assert!(has("mla:principal:ann", "MLA_membership", "mla:principal:readers"));
         let st = g
             .model
             .resources
@@ -546,7 +540,7 @@ role_assignments:
             .map(|r| r.key.clone())
             .unwrap_or_default();
         let read = format!("mla:fact:data-read:{st}");
-        assert!(has("mla:fact:member:ann:readers", "MLA_grant", &read), "{edges:#?}");
+        assert!(has("mla:principal:readers", "MLA_grant", &read), "{edges:#?}");
         assert!(has(&read, ABOUT, &format!("mla:resource:{st}")));
         // A grant of a data capability needs the blob service too: two edges of one instance.
         let grant = edges

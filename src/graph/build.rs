@@ -182,61 +182,77 @@ impl<'m> Builder<'m> {
         }
     }
 
+    /// A token carries the groups of its principal, transitively: one step per direct membership, from
+    /// "acts as the member" to "is a member of the group" (`As` of a group), shared by every principal
+    /// whose token carries the member.
     fn memberships(&mut self) {
         let m = self.m;
-        for p in m.principal_ids() {
-            // P's token carries its groups, transitively; each edge is one step.
-            let mut seen = BTreeSet::from([p]);
-            let mut frontier = vec![(p, Fact::As(p))];
-            while let Some((member, premise)) = frontier.pop() {
-                let mut groups = m.groups_of(member).to_vec();
-                groups.sort();
-                for g in groups {
-                    if !seen.insert(g) {
-                        continue;
-                    }
-                    let conclusion = Fact::Member(p, g);
-                    self.rule(
-                        RuleId::Membership,
-                        Channel::Membership,
-                        &[premise],
-                        conclusion,
-                        Evidence::Membership { member, group: g },
-                        vec![member, g],
-                        Vec::new(),
-                    );
-                    frontier.push((g, conclusion));
+        for member in m.principal_ids() {
+            let mut groups = m.groups_of(member).to_vec();
+            groups.sort();
+            groups.dedup();
+            for g in groups {
+                if g == member {
+                    continue;
                 }
+                self.rule(
+                    RuleId::Membership,
+                    Channel::Membership,
+                    &[Fact::As(member)],
+                    Fact::As(g),
+                    Evidence::Membership { member, group: g },
+                    vec![member, g],
+                    Vec::new(),
+                );
             }
         }
+    }
+
+    /// The scopes a role or deny assignment at `key` covers, in order: those at or below it, and for a
+    /// management group every scope in a subscription (the tree is not modelled).
+    fn covered_by(&self, key: &str) -> Vec<u32> {
+        let ancestor = key.trim_end_matches('/');
+        let mut covered: Vec<u32> = if ancestor.is_empty() {
+            (0..u32::try_from(self.scopes.len()).unwrap_or(u32::MAX)).collect()
+        } else {
+            self.below.get(ancestor).cloned().unwrap_or_default()
+        };
+        if key.starts_with(scope::MANAGEMENT_GROUP_PREFIX) {
+            covered.extend(self.in_subscriptions.iter().copied());
+            covered.sort_unstable();
+            covered.dedup();
+        }
+        covered
     }
 
     /// The assignments of a principal that can cover each scope (as candidates of
     /// [`Rbac::check_among`], in the order [`Rbac::check`] meets them): the scopes an RBAC question is
     /// worth asking about. Storage accounts above an assignment made below them (a blob container) are
     /// candidates too, with no covering assignment of their own.
-    fn covering(&self, p: PrincipalId) -> BTreeMap<u32, Vec<(AssignmentId, usize)>> {
+    ///
+    /// With `own_only`, only the principal's own assignments (not its groups').
+    ///
+    /// With `only`, only those scopes.
+    fn covering(
+        &self,
+        p: PrincipalId,
+        own_only: bool,
+        only: Option<&BTreeSet<u32>>,
+    ) -> BTreeMap<u32, Vec<(AssignmentId, usize)>> {
+        let wanted = |s: &u32| only.is_none_or(|o| o.contains(s));
         let mut out: BTreeMap<u32, Vec<(AssignmentId, usize)>> = BTreeMap::new();
-        let all = u32::try_from(self.scopes.len()).unwrap_or(u32::MAX);
         for (i, member) in self.rbac.memberships(p).iter().enumerate() {
+            if own_only && member.group != p {
+                continue;
+            }
             for &a in self.m.assignments_of(member.group) {
                 let key = self.m.assignment(a).scope.key.as_str();
-                let ancestor = key.trim_end_matches('/');
-                let mut covered: Vec<u32> = if ancestor.is_empty() {
-                    (0..all).collect()
-                } else {
-                    self.below.get(ancestor).cloned().unwrap_or_default()
-                };
-                if key.starts_with(scope::MANAGEMENT_GROUP_PREFIX) {
-                    covered.extend(self.in_subscriptions.iter().copied());
-                    covered.sort_unstable();
-                    covered.dedup();
-                }
-                for s in covered {
+                for s in self.covered_by(key).into_iter().filter(wanted) {
                     out.entry(s).or_default().push((a, i));
                 }
                 for prefix in scope::Target::new(key).prefixes() {
                     if let Some(&s) = self.scope_index.get(prefix)
+                        && wanted(&s)
                         && self
                             .scopes
                             .get(s as usize)
@@ -263,17 +279,83 @@ impl<'m> Builder<'m> {
         ops
     }
 
+    /// Grants per holder: RBAC allows a request when one assignment of the principal or of one of its
+    /// groups grants it and no deny assignment denies it. Where no deny assignment can deny an
+    /// operation at a scope, the grant depends on the holder of the assignment alone, so it is one rule
+    /// instance from `As(holder)`, shared by every member (the membership steps lead there). Where a
+    /// deny can, it depends on who asks (denies name principals and exclude some), so each principal's
+    /// grant there is decided on its own, as [`Rbac::check`] decides it.
     fn grants(&mut self) {
         let m = self.m;
-        for p in m.principal_ids() {
-            let covering = self.covering(p);
-            for &scope in covering.keys() {
+        let denied = self.deny_touched();
+        let mut per_principal: BTreeSet<u32> = BTreeSet::new();
+        for holder in m.principal_ids() {
+            let own = self.covering(holder, true, None);
+            for &scope in own.keys() {
                 for op in self.ops_on(scope) {
-                    let decision = self.decide_among(p, op, scope, &covering);
-                    self.grant(p, op, scope, decision);
+                    if self.deny_may_deny(&denied, op, scope) {
+                        per_principal.insert(scope);
+                        continue;
+                    }
+                    let decision = self.decide_among(holder, op, scope, &own);
+                    self.grant(holder, op, scope, decision);
                 }
             }
         }
+        if per_principal.is_empty() {
+            return;
+        }
+        // "Some data of" a scope is also asked at the scopes below it, so their candidates are needed.
+        let mut wanted = per_principal.clone();
+        for &s in &per_principal {
+            if let Some(x) = self.scopes.get(s as usize)
+                && let Some(below) = self.below.get(x.key.trim_end_matches('/'))
+            {
+                wanted.extend(below.iter().copied());
+            }
+        }
+        for p in m.principal_ids() {
+            let covering = self.covering(p, false, Some(&wanted));
+            for &scope in covering.keys().filter(|s| per_principal.contains(s)) {
+                for op in self.ops_on(scope) {
+                    if self.deny_may_deny(&denied, op, scope) {
+                        let decision = self.decide_among(p, op, scope, &covering);
+                        self.grant(p, op, scope, decision);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The deny assignments (model order) that may bear on a request at each scope: those whose scope
+    /// covers it, and, since "some data of" a storage account is also asked at the containers below
+    /// it, those at a scope below it. Management-group denies count everywhere in a subscription.
+    fn deny_touched(&self) -> HashMap<u32, Vec<usize>> {
+        let mut out: HashMap<u32, Vec<usize>> = HashMap::new();
+        for (i, deny) in self.m.denies.iter().enumerate() {
+            let key = deny.scope.key.as_str();
+            let mut touched = self.covered_by(key);
+            touched.extend(
+                scope::Target::new(key)
+                    .prefixes()
+                    .filter_map(|prefix| self.scope_index.get(prefix).copied()),
+            );
+            touched.sort_unstable();
+            touched.dedup();
+            for s in touched {
+                out.entry(s).or_default().push(i);
+            }
+        }
+        out
+    }
+
+    /// Whether a deny assignment may deny `op` at `scope` to someone (see [`Self::deny_touched`]).
+    fn deny_may_deny(&self, denied: &HashMap<u32, Vec<usize>>, op: Op, scope: u32) -> bool {
+        let (Some(denies), Some(s)) = (denied.get(&scope), self.scopes.get(scope as usize)) else {
+            return false;
+        };
+        let name = op.name(s.resource.map(|r| self.m.resource(r)));
+        denies.iter().any(|&d| self.rbac.deny_matches(d, &name, op.kind()))
     }
 
     /// [`Self::decide`] with the covering assignments known: the same decision, without scanning
@@ -350,10 +432,10 @@ impl<'m> Builder<'m> {
         let resource = s.resource;
         let target = resource.map(|r| self.m.resource(r));
         let operation = op.name(target);
-        let holder = match best.via.last() {
-            Some(g) => Fact::Member(p, *g),
-            None => Fact::As(p),
-        };
+        // A grant decided for one principal through a group starts from both: the principal's token,
+        // and the membership steps that show it carries the group.
+        let mut holder = vec![Fact::As(p)];
+        holder.extend(best.via.last().map(|g| Fact::As(*g)));
         let mut names = vec![p];
         names.extend(best.via.iter().copied());
         let mut tags = Vec::new();
@@ -392,21 +474,13 @@ impl<'m> Builder<'m> {
                 } else {
                     Fact::AssignSome(scope, p.0)
                 };
-                self.rule(
-                    RuleId::Grant,
-                    Channel::Arm,
-                    &[holder],
-                    conclusion,
-                    evidence,
-                    names,
-                    tags,
-                );
+                self.rule(RuleId::Grant, Channel::Arm, &holder, conclusion, evidence, names, tags);
             }
             (_, Some((conclusion, endpoint))) => {
                 self.rule(
                     RuleId::Grant,
                     Channel::Data,
-                    &[holder, Fact::Reach(endpoint)],
+                    &[holder.as_slice(), &[Fact::Reach(endpoint)]].concat(),
                     conclusion,
                     evidence,
                     names,
@@ -418,7 +492,7 @@ impl<'m> Builder<'m> {
                 self.rule(
                     RuleId::Grant,
                     Channel::Arm,
-                    &[holder],
+                    &holder,
                     Fact::Can(op.code(), scope),
                     evidence,
                     names,
@@ -694,33 +768,25 @@ impl<'m> Builder<'m> {
                 if !policy.secrets.iter().any(|s| s == "get") {
                     continue;
                 }
-                // A policy for a group applies to its members (their tokens carry the group).
-                let mut holders = vec![Fact::As(policy.principal)];
-                if self.m.principal(policy.principal).kind == PrincipalKind::Group {
-                    for member in crate::rbac::groups::transitive_members(self.m, policy.principal) {
-                        holders.push(Fact::Member(member, policy.principal));
-                    }
-                }
-                for holder in holders {
-                    self.rule(
-                        RuleId::AccessPolicy,
-                        Channel::Data,
-                        &[holder, Fact::Reach(Endpoint::Vault(v))],
-                        Fact::Secrets(v),
-                        Evidence::Fact {
-                            resource: Some(v),
-                            other: None,
-                            credential: None,
-                            principal: Some(policy.principal),
-                            text: format!(
-                                "reads the secrets of `{name}` under the access policy of `{}`",
-                                self.m.principal(policy.principal).name
-                            ),
-                        },
-                        vec![policy.principal],
-                        Vec::new(),
-                    );
-                }
+                // A policy for a group applies to its members (their tokens carry the group: `As` of it).
+                self.rule(
+                    RuleId::AccessPolicy,
+                    Channel::Data,
+                    &[Fact::As(policy.principal), Fact::Reach(Endpoint::Vault(v))],
+                    Fact::Secrets(v),
+                    Evidence::Fact {
+                        resource: Some(v),
+                        other: None,
+                        credential: None,
+                        principal: Some(policy.principal),
+                        text: format!(
+                            "reads the secrets of `{name}` under the access policy of `{}`",
+                            self.m.principal(policy.principal).name
+                        ),
+                    },
+                    vec![policy.principal],
+                    Vec::new(),
+                );
             }
         }
     }
@@ -1748,7 +1814,7 @@ impl<'m> Builder<'m> {
     }
 
     fn finish(self, network_applied: bool) -> AccessGraph {
-        let mut consumers = vec![Vec::new(); self.facts.len()];
+        let mut watchers = vec![Vec::new(); self.facts.len()];
         let mut producers = vec![Vec::new(); self.facts.len()];
         let mut graph = DiGraph::with_capacity(self.facts.len() + self.rules.len(), 0);
         let fact_nodes: Vec<_> = (0..self.facts.len())
@@ -1757,10 +1823,17 @@ impl<'m> Builder<'m> {
         for (i, r) in self.rules.iter().enumerate() {
             let ri = idx(i);
             let node = graph.add_node(Node::Rule(ri));
+            // Each rule instance is watched by the premise an actor is least likely to hold from the
+            // start: a search then looks at a rule only when that premise holds (see `search`).
+            let watched = r.premises.iter().min_by_key(|p| match self.facts.get(p.0 as usize) {
+                Some(Fact::Reach(_)) => 2,
+                Some(Fact::At(_)) => 1,
+                _ => 0,
+            });
+            if let Some(list) = watched.and_then(|p| watchers.get_mut(p.0 as usize)) {
+                list.push(ri);
+            }
             for p in &r.premises {
-                if let Some(list) = consumers.get_mut(p.0 as usize) {
-                    list.push(ri);
-                }
                 if let Some(n) = fact_nodes.get(p.0 as usize) {
                     graph.add_edge(*n, node, ());
                 }
@@ -1772,16 +1845,11 @@ impl<'m> Builder<'m> {
                 graph.add_edge(node, *n, ());
             }
         }
-        let premise_counts = self
-            .rules
-            .iter()
-            .map(|r| u32::try_from(r.premises.len()).unwrap_or(u32::MAX))
-            .collect();
         AccessGraph {
             model: self.m.clone(),
             facts: self.facts,
             rules: self.rules,
-            consumers,
+            watchers,
             producers,
             graph,
             scopes: self.scopes,
@@ -1791,7 +1859,6 @@ impl<'m> Builder<'m> {
             fact_index: self.fact_index,
             scope_index: self.scope_index,
             fact_nodes,
-            premise_counts,
         }
     }
 }

@@ -57,10 +57,9 @@ impl Endpoint {
 /// A fact about one actor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Fact {
-    /// The actor can act as this principal (holds its token), or, for a group, is a member of it.
+    /// The actor can act as this principal (holds its token), or, for a group, holds a token that
+    /// carries the group (is a member of it, directly or through nested groups).
     As(PrincipalId),
-    /// The token of the principal carries membership of the group.
-    Member(PrincipalId, PrincipalId),
     /// The actor holds a credential of the model.
     Holds(CredentialId),
     /// The actor can send packets from this place.

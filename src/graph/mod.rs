@@ -62,8 +62,11 @@ pub struct AccessGraph {
     pub facts: Vec<Fact>,
     /// Rule-instance table.
     pub rules: Vec<RuleInstance>,
-    /// For each fact, the rule instances that use it as a premise.
-    pub consumers: Vec<Vec<RuleIdx>>,
+    /// For each fact, the rule instances it watches: each rule instance is watched by one of its
+    /// premises (a search looks at a rule when that premise holds, and waits on its other premises
+    /// only then), chosen so that the facts every actor starts with (places, and the network
+    /// endpoints they reach) watch as few rules as possible.
+    pub watchers: Vec<Vec<RuleIdx>>,
     /// For each fact, the rule instances that conclude it.
     pub producers: Vec<Vec<RuleIdx>>,
     /// The petgraph view: fact and rule nodes, edges premise → rule → conclusion.
@@ -79,7 +82,6 @@ pub struct AccessGraph {
     fact_index: HashMap<Fact, FactId>,
     scope_index: HashMap<String, u32>,
     fact_nodes: Vec<NodeIndex>,
-    premise_counts: Vec<u32>,
 }
 
 impl AccessGraph {
@@ -111,12 +113,6 @@ impl AccessGraph {
     /// The petgraph node of a fact.
     pub fn fact_node(&self, id: FactId) -> Option<NodeIndex> {
         self.fact_nodes.get(id.0 as usize).copied()
-    }
-
-    /// The number of premises of every rule instance, by index (the counters a forward search starts
-    /// from, copied rather than recounted per search).
-    pub fn premise_counts(&self) -> &[u32] {
-        &self.premise_counts
     }
 
     /// Number of fact nodes.

@@ -13,8 +13,10 @@ pub fn fact_text(g: &AccessGraph, f: &Fact) -> String {
             .map_or("?".to_string(), |x| x.resource.map_or(x.display.clone(), r))
     };
     match *f {
+        Fact::As(p) if m.principal(p).kind == crate::model::PrincipalKind::Group => {
+            format!("member of {}", m.principal(p).name)
+        }
         Fact::As(p) => format!("act-as {}", m.principal(p).name),
-        Fact::Member(p, grp) => format!("{} is a member of {}", m.principal(p).name, m.principal(grp).name),
         Fact::Holds(c) => format!(
             "holds credential {}",
             m.credentials.get(c.index()).map_or("?", |c| c.name.as_str())
@@ -94,22 +96,20 @@ pub fn step_text(g: &AccessGraph, r: RuleIdx) -> String {
             ..
         } => {
             let conclusion = g.fact(rule.conclusion).map(|f| fact_text(g, f)).unwrap_or_default();
+            // A grant held by a group is used by its members.
+            let who = match m.principal(*principal).kind {
+                crate::model::PrincipalKind::Group => format!("a member of `{}`", m.principal(*principal).name),
+                _ => format!("`{}`", m.principal(*principal).name),
+            };
             if *data
                 || matches!(
                     g.fact(rule.conclusion),
                     Some(Fact::Push(_) | Fact::Invoke(_) | Fact::Secrets(_) | Fact::DataRead(_) | Fact::DataWrite(_))
                 )
             {
-                format!(
-                    "as `{}`, gets {conclusion} (`{operation}`)",
-                    m.principal(*principal).name
-                )
+                format!("as {who}, gets {conclusion} (`{operation}`)")
             } else {
-                format!(
-                    "`{}` may perform `{operation}` on `{}`",
-                    m.principal(*principal).name,
-                    scope(*s)
-                )
+                format!("{who} may perform `{operation}` on `{}`", scope(*s))
             }
         }
         Evidence::Assigned {

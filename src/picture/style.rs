@@ -48,7 +48,6 @@ impl NodeKind {
     pub fn of(m: &Model, f: &Fact) -> NodeKind {
         match *f {
             Fact::As(p) => NodeKind::of_principal(m.principal(p).kind),
-            Fact::Member(..) => NodeKind::Group,
             Fact::At(_) => NodeKind::Location,
             Fact::Reach(_) => NodeKind::Endpoint,
             Fact::Holds(_) | Fact::Key(_) | Fact::DatastoreSecret(_) | Fact::AcrAdmin(_) | Fact::EndpointSecret(_) => {

@@ -607,6 +607,19 @@ impl<'m> Rbac<'m> {
         }
     }
 
+    /// Whether deny assignment number `deny` (in model order) denies `operation` where it applies,
+    /// whoever asks: its principals, exclusions and scope are not looked at.
+    pub fn deny_matches(&self, deny: usize, operation: &str, kind: OpKind) -> bool {
+        let Some(compiled) = self.denies.get(deny) else {
+            return false;
+        };
+        let hit = match kind {
+            OpKind::Control => block_match(&compiled.actions, &compiled.not_actions, operation),
+            OpKind::Data => block_match(&compiled.data_actions, &compiled.not_data_actions, operation),
+        };
+        matches!(hit, Match::Granted(_))
+    }
+
     fn collect_denies(
         &self,
         request: &Request<'_>,

@@ -7,6 +7,8 @@
 
 use std::collections::VecDeque;
 
+use rustc_hash::{FxHashMap, FxHashSet};
+
 use crate::channel::Channel;
 use crate::graph::{AccessGraph, FactId, RuleIdx};
 use crate::model::PrincipalId;
@@ -36,36 +38,58 @@ impl Filter {
 /// Not reached.
 pub const UNREACHED: u32 = u32::MAX;
 
-/// The least fixed point for one actor: each fact's depth, step count and the rule instance that
-/// derived it first (none for starting facts).
-#[derive(Debug, Clone)]
+/// What a search recorded about one fact it derived.
+#[derive(Debug, Clone, Copy)]
+struct Mark {
+    depth: u32,
+    steps: u32,
+    via: Option<RuleIdx>,
+}
+
+/// The least fixed point for one actor: each derived fact's depth, step count and the rule instance
+/// that derived it first (none for starting facts). Only the facts the search touched are stored, so
+/// a search costs what it touches, not the size of the graph.
+#[derive(Debug, Clone, Default)]
 pub struct Closure {
-    /// Depth of each fact (`UNREACHED` when not derived).
-    pub depth: Vec<u32>,
-    /// Steps of the derivation recorded for each fact (shared premises counted once per use).
-    pub steps: Vec<u32>,
-    /// The rule instance that derived each fact.
-    pub via: Vec<Option<RuleIdx>>,
+    marks: FxHashMap<FactId, Mark>,
     /// How many facts were derived.
     pub facts_reached: usize,
     /// How many rule instances fired.
     pub rules_fired: usize,
+    /// False when the search stopped once its goal was settled ([`Stop`]): facts deeper than the
+    /// goal may be missing.
+    pub complete: bool,
 }
 
 impl Closure {
     /// True when the fact was derived.
     pub fn holds(&self, f: FactId) -> bool {
-        self.depth.get(f.0 as usize).is_some_and(|d| *d != UNREACHED)
+        self.marks.contains_key(&f)
     }
 
     /// The depth of a fact.
     pub fn depth_of(&self, f: FactId) -> u32 {
-        self.depth.get(f.0 as usize).copied().unwrap_or(UNREACHED)
+        self.marks.get(&f).map_or(UNREACHED, |m| m.depth)
     }
 
     /// The step count of a fact.
     pub fn steps_of(&self, f: FactId) -> u32 {
-        self.steps.get(f.0 as usize).copied().unwrap_or(UNREACHED)
+        self.marks.get(&f).map_or(UNREACHED, |m| m.steps)
+    }
+
+    /// The rule instance that derived a fact (none for a starting fact or a fact not derived).
+    pub fn via_of(&self, f: FactId) -> Option<RuleIdx> {
+        self.marks.get(&f).and_then(|m| m.via)
+    }
+
+    /// True when the fact is one of the starting facts.
+    pub fn is_start(&self, f: FactId) -> bool {
+        self.marks.get(&f).is_some_and(|m| m.depth == 0 && m.via.is_none())
+    }
+
+    /// Every derived fact, in no particular order.
+    pub fn derived(&self) -> impl Iterator<Item = FactId> + '_ {
+        self.marks.keys().copied()
     }
 
     /// When every premise of a rule instance holds: the depth and steps its conclusion would get.
@@ -74,11 +98,9 @@ impl Closure {
         let mut depth = 0;
         let mut steps: u32 = 0;
         for p in &rule.premises {
-            if !self.holds(*p) {
-                return None;
-            }
-            depth = depth.max(self.depth_of(*p));
-            steps = steps.saturating_add(self.steps_of(*p));
+            let m = self.marks.get(p)?;
+            depth = depth.max(m.depth);
+            steps = steps.saturating_add(m.steps);
         }
         let step = u32::from(rule.rule.is_step());
         Some((depth + step, steps.saturating_add(step)))
@@ -162,53 +184,106 @@ impl Cone {
 
 /// Forward chaining from `start` over the rule instances the filter allows.
 pub fn closure(g: &AccessGraph, start: &[FactId], filter: &Filter) -> Closure {
-    closure_within(g, start, filter, None)
+    closure_within(g, start, filter, None, None)
+}
+
+/// When a search may stop early: once one of `goals` is concluded by a rule instance whose channel is
+/// not `skip` (so the goal's least depth `d` is known), every fact of depth `d` or less has its final
+/// depth and derivation, and the facts beyond do not matter for the shortest way to the goal.
+#[derive(Debug, Clone, Copy)]
+pub struct Stop<'a> {
+    /// The goal facts.
+    pub goals: &'a [FactId],
+    /// A channel whose rule instances do not count as reaching a goal (`directly` skips `azureml`).
+    pub skip: Option<Channel>,
 }
 
 /// [`closure`], restricted to a backward cone when one is given: only the cone's rule instances fire,
 /// so the work is proportional to the part of the graph that can matter for the cone's goals.
-pub fn closure_within(g: &AccessGraph, start: &[FactId], filter: &Filter, cone: Option<&Cone>) -> Closure {
-    let n = g.fact_count();
+///
+/// With `stop`, the search ends as soon as the least depth of the goal is settled (see [`Stop`]); the
+/// closure is then not complete ([`Closure::complete`]), but exact up to that depth. Breadth-first
+/// order makes this exact: facts leave the queue by non-decreasing depth, and a fact's depth and
+/// derivation are final when it leaves.
+pub fn closure_within(
+    g: &AccessGraph,
+    start: &[FactId],
+    filter: &Filter,
+    cone: Option<&Cone>,
+    stop: Option<Stop<'_>>,
+) -> Closure {
     let mut c = Closure {
-        depth: vec![UNREACHED; n],
-        steps: vec![UNREACHED; n],
-        via: vec![None; n],
-        facts_reached: 0,
-        rules_fired: 0,
+        complete: true,
+        ..Closure::default()
     };
-    let mut remaining: Vec<u32> = g.premise_counts().to_vec();
-    let mut done = vec![false; n];
+    let mut goal_depth = UNREACHED;
+    // A goal concluded only by steps at depth `d` has premises of depth below `d`: the search may
+    // stop before the facts of depth `d` leave the queue. A goal that a non-step instance concludes
+    // (a place, a network endpoint) needs them.
+    let settled_before = stop.is_some_and(|s| {
+        s.goals.iter().all(|f| {
+            g.producers
+                .get(f.0 as usize)
+                .is_none_or(|rs| rs.iter().all(|r| g.rule(*r).is_none_or(|x| x.rule.is_step())))
+        })
+    });
+    // Rule instances waiting for a premise that does not hold yet, by that premise.
+    let mut waiting: FxHashMap<FactId, Vec<RuleIdx>> = FxHashMap::default();
+    let mut done: FxHashSet<FactId> = FxHashSet::default();
     let mut queue: VecDeque<FactId> = VecDeque::new();
     let mut start: Vec<FactId> = start.to_vec();
     start.sort();
     start.dedup();
     for f in start {
-        if let (Some(d), Some(s)) = (c.depth.get_mut(f.0 as usize), c.steps.get_mut(f.0 as usize)) {
-            *d = 0;
-            *s = 0;
+        if stop.is_some_and(|s| s.goals.contains(&f)) {
+            goal_depth = 0;
+        }
+        if (f.0 as usize) < g.fact_count() {
+            c.marks.insert(
+                f,
+                Mark {
+                    depth: 0,
+                    steps: 0,
+                    via: None,
+                },
+            );
             queue.push_back(f);
         }
     }
     // Rules without premises would fire for everyone; the builder makes none, but be exact anyway.
     while let Some(f) = queue.pop_front() {
-        let fi = f.0 as usize;
-        if done.get(fi).copied().unwrap_or(true) {
+        let depth = c.depth_of(f);
+        if depth > goal_depth || (settled_before && depth == goal_depth && goal_depth > 0) {
+            c.complete = false;
+            break;
+        }
+        if !done.insert(f) {
             continue;
         }
-        if let Some(d) = done.get_mut(fi) {
-            *d = true;
-        }
         c.facts_reached += 1;
-        let Some(consumers) = g.consumers.get(fi) else { continue };
-        for &r in consumers {
+        // The rule instances whose last premise this is, in index order (so ties are broken as the
+        // rule table orders them).
+        let watched = g.watchers.get(f.0 as usize).map_or(&[][..], Vec::as_slice);
+        let mut ready: Vec<RuleIdx> = waiting.remove(&f).unwrap_or_default();
+        for &r in watched {
             if cone.is_some_and(|k| !k.has_rule(r)) {
                 continue;
             }
-            let Some(left) = remaining.get_mut(r.0 as usize) else {
+            let Some(rule) = g.rule(r) else { continue };
+            // Every premise must have left the queue (its depth is final); wait on one that has not.
+            match rule.premises.iter().find(|p| !done.contains(p)) {
+                Some(missing) => waiting.entry(*missing).or_default().push(r),
+                None => ready.push(r),
+            }
+        }
+        ready.sort_unstable();
+        for r in ready {
+            let Some(rule) = g.rule(r) else { continue };
+            if let Some(missing) = rule.premises.iter().find(|p| !done.contains(p)) {
+                waiting.entry(*missing).or_default().push(r);
                 continue;
-            };
-            *left = left.saturating_sub(1);
-            if *left != 0 || !filter.allows(g, r) {
+            }
+            if !filter.allows(g, r) {
                 continue;
             }
             let Some((depth, steps)) = c.fires(g, r) else { continue };
@@ -216,23 +291,28 @@ pub fn closure_within(g: &AccessGraph, start: &[FactId], filter: &Filter, cone: 
                 continue;
             }
             c.rules_fired += 1;
-            let Some(rule) = g.rule(r) else { continue };
-            let ci = rule.conclusion.0 as usize;
-            if done.get(ci).copied().unwrap_or(true) {
+            if let Some(stop) = stop
+                && stop.goals.contains(&rule.conclusion)
+                && stop.skip.is_none_or(|skip| rule.channel != skip)
+            {
+                goal_depth = goal_depth.min(depth);
+            }
+            if done.contains(&rule.conclusion) {
                 continue;
             }
-            let (old_d, old_s) = (c.depth_of(rule.conclusion), c.steps_of(rule.conclusion));
-            let better = depth < old_d || (depth == old_d && steps < old_s);
+            let better = c
+                .marks
+                .get(&rule.conclusion)
+                .is_none_or(|old| depth < old.depth || (depth == old.depth && steps < old.steps));
             if better {
-                if let Some(x) = c.depth.get_mut(ci) {
-                    *x = depth;
-                }
-                if let Some(x) = c.steps.get_mut(ci) {
-                    *x = steps;
-                }
-                if let Some(x) = c.via.get_mut(ci) {
-                    *x = Some(r);
-                }
+                c.marks.insert(
+                    rule.conclusion,
+                    Mark {
+                        depth,
+                        steps,
+                        via: Some(r),
+                    },
+                );
                 if rule.rule.is_step() {
                     queue.push_back(rule.conclusion);
                 } else {
@@ -263,13 +343,13 @@ fn collect(
     if !seen.insert(f) {
         return;
     }
-    let Some(Some(r)) = c.via.get(f.0 as usize) else { return };
-    let Some(rule) = g.rule(*r) else { return };
+    let Some(r) = c.via_of(f) else { return };
+    let Some(rule) = g.rule(r) else { return };
     // Premises in a deterministic order: shallower first, then by id.
     let mut premises = rule.premises.clone();
     premises.sort_by_key(|p| (c.depth_of(*p), p.0));
     for p in premises {
         collect(g, c, p, out, seen);
     }
-    out.push(*r);
+    out.push(r);
 }

@@ -189,9 +189,10 @@ fn check_step(
             ensure(m.principal(*group).members.contains(member), || {
                 "the member is not in the group".into()
             })?;
-            ensure(matches!(conclusion, Fact::Member(_, gr) if gr == group), || {
-                "wrong conclusion".into()
-            })
+            ensure(
+                m.principal(*group).kind == PrincipalKind::Group && *conclusion == Fact::As(*group),
+                || "wrong conclusion".into(),
+            )
         }
         (
             RuleId::Grant,
@@ -228,11 +229,11 @@ fn check_step(
                 }),
                 || "the cited assignment, block and pattern do not grant it".into(),
             )?;
-            let holder = match via.last() {
-                Some(gr) => Fact::Member(*principal, *gr),
-                None => Fact::As(*principal),
-            };
-            ensure(premises.contains(&holder), || {
+            // The principal's token, and the group the assignment is held through (whose membership
+            // steps come before).
+            let holds = premises.contains(&Fact::As(*principal))
+                && via.last().is_none_or(|gr| premises.contains(&Fact::As(*gr)));
+            ensure(holds, || {
                 "the step does not start from the principal holding the grant".into()
             })
         }
@@ -350,16 +351,7 @@ fn check_step(
                     let p = principal.ok_or("no principal")?;
                     let ok = matches!(&m.resource(res).props, Props::KeyVault(v) if !v.enable_rbac_authorization
                         && v.access_policies.iter().any(|a| a.principal == p && a.secrets.iter().any(|s| s == "get")));
-                    let holds = premises.iter().any(|f| match f {
-                        Fact::As(x) => *x == p,
-                        Fact::Member(member, g) => {
-                            *g == p
-                                && crate::rbac::groups::memberships(m, *member)
-                                    .iter()
-                                    .any(|x| x.group == p)
-                        }
-                        _ => false,
-                    });
+                    let holds = premises.contains(&Fact::As(p));
                     ensure(ok && holds, || "no such access policy".into())
                 }
                 RuleId::P08 => {
