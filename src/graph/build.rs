@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use petgraph::graph::DiGraph;
+use rustc_hash::FxHashMap;
 
 use super::fact::{Endpoint, Fact, Place};
 use super::network::{NetDecision, NetworkOracle};
@@ -29,14 +30,14 @@ pub fn build(model: &Model, oracle: &dyn NetworkOracle) -> AccessGraph {
         oracle,
         rbac: Rbac::new(&m),
         facts: Vec::new(),
-        fact_index: HashMap::new(),
+        fact_index: FxHashMap::default(),
         rules: Vec::new(),
         scopes: Vec::new(),
-        scope_index: HashMap::new(),
+        scope_index: FxHashMap::default(),
         blocked: Vec::new(),
         undecided: Vec::new(),
         assignable: HashMap::new(),
-        below: HashMap::new(),
+        below: FxHashMap::default(),
         in_subscriptions: Vec::new(),
         role_for_cache: HashMap::new(),
     };
@@ -56,6 +57,12 @@ pub fn build(model: &Model, oracle: &dyn NetworkOracle) -> AccessGraph {
     b.finish(oracle.applied())
 }
 
+/// Where one role assignment is a candidate of RBAC questions (see `Builder::assignment_reach`).
+struct AssignmentReach {
+    covered: Vec<u32>,
+    above: Vec<u32>,
+}
+
 /// A question `role_for` answers: an operation, its plane, and the roles (GUIDs) it may choose from.
 type RoleQuestion = (String, OpKind, Option<Vec<String>>);
 
@@ -64,15 +71,15 @@ struct Builder<'m> {
     oracle: &'m dyn NetworkOracle,
     rbac: Rbac<'m>,
     facts: Vec<Fact>,
-    fact_index: HashMap<Fact, FactId>,
+    fact_index: FxHashMap<Fact, FactId>,
     rules: Vec<RuleInstance>,
     scopes: Vec<TargetScope>,
-    scope_index: HashMap<String, u32>,
+    scope_index: FxHashMap<String, u32>,
     blocked: Vec<(Place, Endpoint, String)>,
     undecided: Vec<(Place, Endpoint, String)>,
     assignable: HashMap<(PrincipalId, u32), Vec<String>>,
     /// Scope indices by an id prefix they lie at or below (see `scopes`).
-    below: HashMap<String, Vec<u32>>,
+    below: FxHashMap<String, Vec<u32>>,
     /// Scope indices of scopes inside a subscription (what a management-group assignment is assumed to
     /// cover).
     in_subscriptions: Vec<u32>,
@@ -225,42 +232,62 @@ impl<'m> Builder<'m> {
         covered
     }
 
+    /// Where assignment `a` is a candidate of an RBAC question: the scopes it covers, and the storage
+    /// accounts above its scope when it is made below one (a blob container), which "some data of"
+    /// the account asks about although the assignment does not cover the account itself.
+    fn assignment_reach(&self, a: AssignmentId) -> AssignmentReach {
+        let key = self.m.assignment(a).scope.key.as_str();
+        let above = scope::Target::new(key)
+            .prefixes()
+            .filter_map(|prefix| self.scope_index.get(prefix).copied())
+            .filter(|&s| {
+                self.scopes
+                    .get(s as usize)
+                    .and_then(|x| x.resource)
+                    .is_some_and(|r| self.m.resource(r).kind == ResourceKind::StorageAccount)
+            })
+            .collect();
+        AssignmentReach {
+            covered: self.covered_by(key),
+            above,
+        }
+    }
+
     /// The assignments of a principal that can cover each scope (as candidates of
     /// [`Rbac::check_among`], in the order [`Rbac::check`] meets them): the scopes an RBAC question is
-    /// worth asking about. Storage accounts above an assignment made below them (a blob container) are
-    /// candidates too, with no covering assignment of their own.
+    /// worth asking about.
     ///
-    /// With `own_only`, only the principal's own assignments (not its groups').
-    ///
-    /// With `only`, only those scopes.
+    /// With `own_only`, only the principal's own assignments (not its groups'). With `reach`, where
+    /// each assignment is a candidate comes from that table, and assignments missing from it are left
+    /// out.
     fn covering(
         &self,
         p: PrincipalId,
         own_only: bool,
-        only: Option<&BTreeSet<u32>>,
+        reach: Option<&FxHashMap<AssignmentId, AssignmentReach>>,
     ) -> BTreeMap<u32, Vec<(AssignmentId, usize)>> {
-        let wanted = |s: &u32| only.is_none_or(|o| o.contains(s));
         let mut out: BTreeMap<u32, Vec<(AssignmentId, usize)>> = BTreeMap::new();
         for (i, member) in self.rbac.memberships(p).iter().enumerate() {
             if own_only && member.group != p {
                 continue;
             }
             for &a in self.m.assignments_of(member.group) {
-                let key = self.m.assignment(a).scope.key.as_str();
-                for s in self.covered_by(key).into_iter().filter(wanted) {
+                let computed;
+                let found = match reach {
+                    Some(table) => match table.get(&a) {
+                        Some(found) => found,
+                        None => continue,
+                    },
+                    None => {
+                        computed = self.assignment_reach(a);
+                        &computed
+                    }
+                };
+                for &s in &found.covered {
                     out.entry(s).or_default().push((a, i));
                 }
-                for prefix in scope::Target::new(key).prefixes() {
-                    if let Some(&s) = self.scope_index.get(prefix)
-                        && wanted(&s)
-                        && self
-                            .scopes
-                            .get(s as usize)
-                            .and_then(|x| x.resource)
-                            .is_some_and(|r| self.m.resource(r).kind == ResourceKind::StorageAccount)
-                    {
-                        out.entry(s).or_default();
-                    }
+                for &s in &found.above {
+                    out.entry(s).or_default();
                 }
             }
         }
@@ -314,8 +341,19 @@ impl<'m> Builder<'m> {
                 wanted.extend(below.iter().copied());
             }
         }
+        // Where each assignment matters there, worked out once rather than for every principal.
+        let mut reach: FxHashMap<AssignmentId, AssignmentReach> = FxHashMap::default();
+        for i in 0..m.assignments.len() {
+            let a = AssignmentId::from_index(i);
+            let mut r = self.assignment_reach(a);
+            r.covered.retain(|s| wanted.contains(s));
+            r.above.retain(|s| wanted.contains(s));
+            if !r.covered.is_empty() || !r.above.is_empty() {
+                reach.insert(a, r);
+            }
+        }
         for p in m.principal_ids() {
-            let covering = self.covering(p, false, Some(&wanted));
+            let covering = self.covering(p, false, Some(&reach));
             for &scope in covering.keys().filter(|s| per_principal.contains(s)) {
                 for op in self.ops_on(scope) {
                     if self.deny_may_deny(&denied, op, scope) {

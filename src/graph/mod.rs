@@ -16,8 +16,6 @@ pub mod ops;
 pub mod rule;
 pub mod text;
 
-use std::collections::HashMap;
-
 use petgraph::graph::{DiGraph, NodeIndex};
 
 pub use fact::{Endpoint, Fact, Place};
@@ -79,8 +77,8 @@ pub struct AccessGraph {
     pub blocked: Vec<(Place, Endpoint, String)>,
     /// (place, endpoint) pairs the oracle could not decide, with why.
     pub undecided: Vec<(Place, Endpoint, String)>,
-    fact_index: HashMap<Fact, FactId>,
-    scope_index: HashMap<String, u32>,
+    fact_index: rustc_hash::FxHashMap<Fact, FactId>,
+    scope_index: rustc_hash::FxHashMap<String, u32>,
     fact_nodes: Vec<NodeIndex>,
 }
 
