@@ -1,5 +1,7 @@
 //! Property tests of the graph engine on generated models: every witness replays against the model,
-//! and adding a role assignment never removes a capability (reachability is monotone in grants).
+//! adding a role assignment never removes a capability (reachability is monotone in grants), and the
+//! undecided network's shortcut (places and endpoints joined through one `Online` fact) reaches what
+//! one network instance per (place, endpoint) reaches.
 
 #![allow(
     clippy::panic,
@@ -13,7 +15,8 @@ use std::collections::BTreeSet;
 
 use mlaccess::answer::{self, Options};
 use mlaccess::graph::build::build;
-use mlaccess::graph::network::AssumedOpen;
+use mlaccess::graph::network::{AssumedOpen, NetDecision, NetworkOracle};
+use mlaccess::graph::{Endpoint, Place};
 use mlaccess::load::{Source, load};
 use mlaccess::model::Model;
 use mlaccess::query;
@@ -175,9 +178,38 @@ fn model(text: &str) -> Model {
     }
 }
 
+/// Opens every (place, endpoint) pair on its own: the graph gets one network instance per pair, as
+/// it would from a network model that lets everything through.
+struct OpenEachPair;
+
+impl NetworkOracle for OpenEachPair {
+    fn decide(&self, _: &Model, _: Place, _: Endpoint) -> NetDecision {
+        NetDecision::Open {
+            text: "assumed open".into(),
+            packet: None,
+            path: None,
+            evidence: Vec::new(),
+        }
+    }
+
+    fn applied(&self) -> bool {
+        false
+    }
+
+    fn fresh(&self) -> Box<dyn NetworkOracle> {
+        Box::new(OpenEachPair)
+    }
+}
+
 /// Every capability each user reaches, as text, with every witness replayed.
 fn reach(m: &Model) -> BTreeSet<String> {
-    let g = build(m, &AssumedOpen { reason: "assumed open" });
+    reach_with(m, &AssumedOpen { reason: "assumed open" }, false)
+}
+
+/// [`reach`], with the network premises decided by `oracle`, and with each capability's depth when
+/// `depths` is set.
+fn reach_with(m: &Model, oracle: &dyn NetworkOracle, depths: bool) -> BTreeSet<String> {
+    let g = build(m, oracle);
     let mut out = BTreeSet::new();
     for user in ["u0", "u1", "u2"] {
         let text = format!("what can {user} reach");
@@ -191,7 +223,12 @@ fn reach(m: &Model) -> BTreeSet<String> {
                     mlaccess::report::answer::render_text(&g, &a)
                 );
             }
-            out.insert(format!("{user}: {}", l.capability));
+            let depth = if depths {
+                format!(" (depth {})", l.witness.depth)
+            } else {
+                String::new()
+            };
+            out.insert(format!("{user}: {}{depth}", l.capability));
         }
     }
     out
@@ -206,6 +243,14 @@ proptest! {
         let after = reach(&model(&yaml(&s, Some(extra))));
         let lost: Vec<_> = before.difference(&after).collect();
         prop_assert!(lost.is_empty(), "adding {:?} removed {lost:?}\n{}", extra, yaml(&s, Some(extra)));
+    }
+
+    #[test]
+    fn the_online_shortcut_reaches_what_each_pair_reaches(s in spec()) {
+        let m = model(&yaml(&s, None));
+        let shortcut = reach_with(&m, &AssumedOpen { reason: "assumed open" }, true);
+        let pairs = reach_with(&m, &OpenEachPair, true);
+        prop_assert_eq!(shortcut, pairs, "{}", yaml(&s, None));
     }
 }
 

@@ -353,7 +353,7 @@ fn fact_category(fact: &Fact) -> &'static str {
         Fact::Holds(_) | Fact::Key(_) | Fact::DatastoreSecret(_) | Fact::AcrAdmin(_) | Fact::EndpointSecret(_) => {
             "MLACredential"
         }
-        Fact::At(_) => "MLAPlace",
+        Fact::At(_) | Fact::Online => "MLAPlace",
         Fact::Reach(_) => "MLAReach",
         Fact::Can(..) | Fact::Assign(_) | Fact::AssignSome(..) => "MLAPermission",
         Fact::SharedKeyOn(_) | Fact::VaultPolicy(_) | Fact::NsgOpen(_) | Fact::EgressOpen(_) | Fact::Created(_) => {
@@ -373,6 +373,7 @@ fn fact_word(fact: &Fact) -> &'static str {
         Fact::As(_) => "act-as",
         Fact::Holds(_) => "holds",
         Fact::At(_) => "at",
+        Fact::Online => "online",
         Fact::Reach(_) => "reach",
         Fact::Can(..) => "can",
         Fact::Assign(_) => "assign",
@@ -420,6 +421,7 @@ fn fact_id(g: &AccessGraph, fact: &Fact) -> String {
         Fact::Holds(c) => vec![m.credentials.get(c.index()).map_or("?", |x| x.name.as_str()).into()],
         Fact::At(Place::Location(l)) => vec!["location".into(), m.location(l).name.clone()],
         Fact::At(Place::Resource(r)) => vec!["resource".into(), key(r).into()],
+        Fact::Online => Vec::new(),
         Fact::Reach(e) => vec![endpoint_word(e).into(), key(e.resource()).into()],
         Fact::Can(op, s) => {
             let target = g.scope(s).and_then(|x| x.resource).map(|r| m.resource(r));

@@ -1700,6 +1700,10 @@ impl<'m> Builder<'m> {
         }
         places.sort();
         places.dedup();
+        if oracle.uniform() {
+            self.uniform_network(&places, &endpoints);
+            return;
+        }
         for place in places {
             for &endpoint in &endpoints {
                 match oracle.decide(self.m, place, endpoint) {
@@ -1714,7 +1718,7 @@ impl<'m> Builder<'m> {
                         &[Fact::At(place)],
                         Fact::Reach(endpoint),
                         Evidence::Network {
-                            place,
+                            place: Some(place),
                             endpoint,
                             decision: text,
                             packet,
@@ -1732,6 +1736,48 @@ impl<'m> Builder<'m> {
                     NetDecision::Unknown(reason) => self.undecided.push((place, endpoint, reason)),
                 }
             }
+        }
+    }
+
+    /// The network when nothing is decided: every place reaches every endpoint, so each place leads to
+    /// `Online` and `Online` to each endpoint (places + endpoints instances, not places × endpoints).
+    fn uniform_network(&mut self, places: &[Place], endpoints: &[Endpoint]) {
+        let probe = places
+            .first()
+            .zip(endpoints.first())
+            .map(|(p, e)| self.oracle.decide(self.m, *p, *e));
+        let Some(NetDecision::Open { text, .. }) = probe else {
+            return;
+        };
+        for &place in places {
+            self.rule(
+                RuleId::Place,
+                Channel::Data,
+                &[Fact::At(place)],
+                Fact::Online,
+                Evidence::Online { place },
+                Vec::new(),
+                Vec::new(),
+            );
+        }
+        for &endpoint in endpoints {
+            self.rule(
+                RuleId::Network,
+                Channel::Data,
+                &[Fact::Online],
+                Fact::Reach(endpoint),
+                Evidence::Network {
+                    place: None,
+                    endpoint,
+                    decision: text.clone(),
+                    packet: None,
+                    path: None,
+                    rules: Vec::new(),
+                    opened: Overrides::default(),
+                },
+                Vec::new(),
+                Vec::new(),
+            );
         }
     }
 
@@ -1790,7 +1836,7 @@ impl<'m> Builder<'m> {
                     &premises,
                     Fact::Reach(endpoint),
                     Evidence::Network {
-                        place,
+                        place: Some(place),
                         endpoint,
                         decision,
                         packet,

@@ -66,6 +66,10 @@ pub enum Fact {
     At(Place),
     /// A packet from one of the actor's places reaches this endpoint.
     Reach(Endpoint),
+    /// The actor sends packets from some place. Only in a graph whose network is not decided (every
+    /// place reaches every endpoint), where it stands between the places and the endpoints so that
+    /// the graph holds places + endpoints network instances rather than places × endpoints.
+    Online,
     /// The actor is authorised to perform a control-plane operation (an index into `graph::ops`) on a
     /// scope (an index into the graph's scopes).
     Can(u16, u32),

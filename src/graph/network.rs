@@ -33,6 +33,11 @@ pub trait NetworkOracle {
     fn decide(&self, model: &Model, place: Place, endpoint: Endpoint) -> NetDecision;
     /// True when the decisions come from a model of the network (false: every premise assumed open).
     fn applied(&self) -> bool;
+    /// True when every place reaches every endpoint with the same decision (nothing decided): the
+    /// graph then joins places and endpoints through [`crate::graph::Fact::Online`].
+    fn uniform(&self) -> bool {
+        false
+    }
     /// An oracle with the same settings and an empty cache, for questions on a changed model (P28, P29).
     fn fresh(&self) -> Box<dyn NetworkOracle>;
 }
@@ -55,6 +60,10 @@ impl NetworkOracle for AssumedOpen {
 
     fn applied(&self) -> bool {
         false
+    }
+
+    fn uniform(&self) -> bool {
+        true
     }
 
     fn fresh(&self) -> Box<dyn NetworkOracle> {

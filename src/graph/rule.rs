@@ -185,6 +185,12 @@ pub enum Evidence {
         /// The group.
         group: PrincipalId,
     },
+    /// The actor sends packets from a place (a graph whose network is not decided: see
+    /// [`crate::graph::Fact::Online`]).
+    Online {
+        /// The place.
+        place: Place,
+    },
     /// An RBAC grant through a role assignment.
     Grant {
         /// The principal whose token makes the request.
@@ -232,8 +238,9 @@ pub enum Evidence {
     },
     /// A network premise.
     Network {
-        /// From where.
-        place: Place,
+        /// From where; none when the network is not decided, where any place of the actor will do
+        /// (the place is then the one of the [`Evidence::Online`] step before).
+        place: Option<Place>,
         /// To where.
         endpoint: Endpoint,
         /// How it was decided, in words.

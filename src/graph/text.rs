@@ -4,6 +4,9 @@ use super::ops::Op;
 use super::{AccessGraph, Endpoint, Evidence, Fact, Place, RuleIdx};
 use crate::model::Model;
 
+/// Where a packet leaves from when the network is not decided and any place of the actor will do.
+pub const ANY_PLACE: &str = "any of its places";
+
 /// A fact in words.
 pub fn fact_text(g: &AccessGraph, f: &Fact) -> String {
     let m = &g.model;
@@ -22,6 +25,7 @@ pub fn fact_text(g: &AccessGraph, f: &Fact) -> String {
             m.credentials.get(c.index()).map_or("?", |c| c.name.as_str())
         ),
         Fact::At(p) => format!("at {}", place_text(m, p)),
+        Fact::Online => format!("sends packets from {ANY_PLACE}"),
         Fact::Reach(e) => format!("reach {}", endpoint_text(m, e)),
         Fact::Can(op, s) if op == Op::Write.code() => format!("control of {}", scope(s)),
         Fact::Can(op, s) => format!(
@@ -123,6 +127,7 @@ pub fn step_text(g: &AccessGraph, r: RuleIdx) -> String {
             scope(*s)
         ),
         Evidence::Fact { text, .. } => text.clone(),
+        Evidence::Online { place } => format!("sends packets from {}", place_text(m, *place)),
         Evidence::Network {
             place,
             endpoint,
@@ -131,7 +136,7 @@ pub fn step_text(g: &AccessGraph, r: RuleIdx) -> String {
         } => {
             format!(
                 "from {} to {}: {decision}",
-                place_text(m, *place),
+                place.map_or_else(|| ANY_PLACE.to_string(), |p| place_text(m, p)),
                 endpoint_text(m, *endpoint)
             )
         }

@@ -48,7 +48,7 @@ impl NodeKind {
     pub fn of(m: &Model, f: &Fact) -> NodeKind {
         match *f {
             Fact::As(p) => NodeKind::of_principal(m.principal(p).kind),
-            Fact::At(_) => NodeKind::Location,
+            Fact::At(_) | Fact::Online => NodeKind::Location,
             Fact::Reach(_) => NodeKind::Endpoint,
             Fact::Holds(_) | Fact::Key(_) | Fact::DatastoreSecret(_) | Fact::AcrAdmin(_) | Fact::EndpointSecret(_) => {
                 NodeKind::Credential

@@ -25,6 +25,8 @@ fn steps(g: &AccessGraph, w: &Witness) -> Vec<Step> {
     let mut by_fact: HashMap<FactId, usize> = HashMap::new();
     let mut network: HashMap<FactId, (Place, Endpoint, String)> = HashMap::new();
     let mut places: HashMap<FactId, usize> = HashMap::new();
+    // The place packets leave from when the network is not decided (the `Online` step's).
+    let mut online: Option<Place> = None;
     // For each network premise, the earlier steps it relies on (the place, network changes).
     let mut net_after: HashMap<FactId, Vec<usize>> = HashMap::new();
     let mut out = Vec::new();
@@ -44,13 +46,20 @@ fn steps(g: &AccessGraph, w: &Witness) -> Vec<Step> {
                     } else {
                         format!("{decision}; let through by {}", rules.join(", "))
                     };
-                    network.insert(rule.conclusion, (*place, *endpoint, text));
+                    let Some(place) = place.or(online) else { continue };
+                    network.insert(rule.conclusion, (place, *endpoint, text));
                     let after: Vec<usize> = rule
                         .premises
                         .iter()
                         .filter_map(|p| by_fact.get(p).or_else(|| places.get(p)).copied())
                         .collect();
                     net_after.insert(rule.conclusion, after);
+                }
+                Evidence::Online { place } => {
+                    online = Some(*place);
+                    if let Some(p) = rule.premises.first().and_then(|p| by_fact.get(p)) {
+                        places.insert(rule.conclusion, *p);
+                    }
                 }
                 _ => {
                     // A place gained by running code: refer to the step that gave it.
@@ -289,6 +298,7 @@ fn evidence_json(g: &AccessGraph, r: RuleIdx) -> Value {
         Evidence::Membership { member, group } => {
             json!({"member": m.principal(*member).name, "group": m.principal(*group).name})
         }
+        Evidence::Online { place } => json!({"from": place_text(m, *place)}),
         Evidence::Grant {
             principal,
             operation,
@@ -348,7 +358,7 @@ fn evidence_json(g: &AccessGraph, r: RuleIdx) -> Value {
             rules,
             ..
         } => json!({
-            "from": place_text(m, *place),
+            "from": place.map_or_else(|| crate::graph::text::ANY_PLACE.to_string(), |p| place_text(m, p)),
             "to": endpoint_text(m, *endpoint),
             "decision": decision,
             "packet": packet.map(|p| packet_json(&p)),

@@ -282,7 +282,12 @@ fn check_step(
             },
         ) => {
             ensure(rule == RuleId::Network && *conclusion == Fact::Reach(*endpoint), || "wrong network conclusion".into())?;
-            ensure(premises.contains(&Fact::At(*place)), || "the packet does not leave from a place of the actor".into())?;
+            // Without a decided network, packets leave from any place of the actor (`Online`).
+            let leaves = match place {
+                Some(p) => premises.contains(&Fact::At(*p)),
+                None => !g.network_applied && premises.contains(&Fact::Online),
+            };
+            ensure(leaves, || "the packet does not leave from a place of the actor".into())?;
             // Network changes the actor made first must be established earlier.
             let changes_done = opened.open_nsgs.iter().all(|n| premises.contains(&Fact::NsgOpen(*n)))
                 && opened.open_egress.iter().all(|w| premises.contains(&Fact::EgressOpen(*w)));
@@ -298,7 +303,8 @@ fn check_step(
                         changed = network::overrides::apply(m, opened);
                         &changed
                     };
-                    let ok = network::origins(net_model, *place)
+                    let place = place.ok_or("a packet without a place")?;
+                    let ok = network::origins(net_model, place)
                         .into_iter()
                         .any(|o| network::eval::pass(net_model, o, way, p).is_ok());
                     ensure(ok, || format!("the packet {p} does not pass {}", network::path_text(m, way)))
@@ -306,6 +312,10 @@ fn check_step(
                 _ => ensure(!g.network_applied, || "a network premise without a packet".into()),
             }
         }
+        (RuleId::Place, Evidence::Online { place }) => ensure(
+            !g.network_applied && *conclusion == Fact::Online && premises.contains(&Fact::At(*place)),
+            || "packets leave from a place the actor is not at".into(),
+        ),
         (RuleId::ClientSecret | RuleId::P22, Evidence::Fact { .. }) => Ok(()),
         (
             _,
