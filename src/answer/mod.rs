@@ -436,6 +436,12 @@ impl NetworkFrontier {
         for (i, (_, endpoint, _)) in g.blocked.iter().enumerate() {
             blocked.entry(*endpoint).or_default().push(i);
         }
+        // Only a step that needs a blocked endpoint can be stopped by the network.
+        steps.retain(|(_, premises)| {
+            premises
+                .iter()
+                .any(|p| matches!(g.fact(*p), Some(Fact::Reach(e)) if blocked.contains_key(e)))
+        });
         NetworkFrontier { steps, blocked }
     }
 
