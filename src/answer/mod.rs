@@ -296,6 +296,9 @@ impl<'g> Runner<'g> {
                 .filter_map(|(place, _, _)| self.g.fact_id(&Fact::At(*place))),
         );
         let cone = search::Cone::towards(self.g, &targets);
+        // What was searched before (unconfined) is not part of the proof.
+        self.cache.clear();
+        self.proof = Proof::default();
         self.proof.cone = Some((cone.fact_count, cone.rule_count));
         self.cone = Some(cone);
     }
@@ -534,15 +537,30 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
     match &q.form {
         ResolvedForm::Can(who, target) => {
             let goal = goal::of(g, target);
-            runner.focus(&goal);
+            let actors_list = actors(g, who, &q.excluding);
             // One path per actor needs only the shortest; more need the whole closure.
             if options.paths <= 1 {
                 runner.stop_at(&goal, q.directly);
             }
+            // For one actor, a search that stops at the goal touches less than the goal's backward
+            // cone: the cone is built only when the goal is not reached (it bounds the proof of a
+            // `no`), or up front when there are many actors to share searches between.
+            let mut confined = !(actors_list.len() == 1 && options.paths <= 1);
+            if confined {
+                runner.focus(&goal);
+            }
             let mut frontier: Option<NetworkFrontier> = None;
             let mut found: Vec<(u32, u32, Witness)> = Vec::new();
-            for actor in actors(g, who, &q.excluding) {
-                let c = runner.closure(actor);
+            for actor in actors_list {
+                let mut c = runner.closure(actor);
+                if !confined
+                    && reach_goal(g, &c, &goal, q.directly, &filter).is_empty()
+                    && starts_at_goal(&c, &goal).is_none()
+                {
+                    runner.focus(&goal);
+                    confined = true;
+                    c = runner.closure(actor);
+                }
                 if let Some(f) = starts_at_goal(&c, &goal) {
                     found.push((
                         0,
