@@ -198,6 +198,11 @@ pub struct Rbac<'m> {
     roles: Vec<OnceLock<Vec<CompiledBlock>>>,
     hits: Vec<Mutex<HitCache>>,
     denies: Vec<CompiledDeny>,
+    /// Deny assignments (model order) by their scope without a trailing `/`: a deny can only cover a
+    /// target at one of the target's prefixes.
+    denies_at: rustc_hash::FxHashMap<String, Vec<usize>>,
+    /// Deny assignments at the root or at a management group, which may cover any target.
+    denies_anywhere: Vec<usize>,
     conditions: HashMap<String, Option<Condition>>,
     memberships: Mutex<HashMap<PrincipalId, Arc<[Membership]>>>,
 }
@@ -327,6 +332,16 @@ impl<'m> Rbac<'m> {
                 not_data_actions: compile(&d.not_data_actions, Trailing::Bare),
             })
             .collect();
+        let mut denies_at: rustc_hash::FxHashMap<String, Vec<usize>> = rustc_hash::FxHashMap::default();
+        let mut denies_anywhere = Vec::new();
+        for (i, d) in model.denies.iter().enumerate() {
+            let key = d.scope.key.trim_end_matches('/');
+            if key.is_empty() || d.scope.key.starts_with(scope::MANAGEMENT_GROUP_PREFIX) {
+                denies_anywhere.push(i);
+            } else {
+                denies_at.entry(key.to_string()).or_default().push(i);
+            }
+        }
         let mut conditions = HashMap::new();
         let texts = model
             .roles
@@ -343,6 +358,8 @@ impl<'m> Rbac<'m> {
             roles,
             hits,
             denies,
+            denies_at,
+            denies_anywhere,
             conditions,
             memberships: Mutex::new(HashMap::new()),
         }
@@ -450,21 +467,23 @@ impl<'m> Rbac<'m> {
         if direct.allowed {
             return direct;
         }
-        let mut below: Vec<String> = self
-            .held_assignments(request.principal)
-            .into_iter()
-            .map(|h| self.model.assignment(h.assignment).scope.key.clone())
-            .filter(|k| k != request.target && scope::is_at_or_below(k, request.target))
+        let model = self.model;
+        let mut below: Vec<&str> = self
+            .memberships(request.principal)
+            .iter()
+            .flat_map(|m| model.assignments_of(m.group))
+            .map(|&a| model.assignment(a).scope.key.as_str())
+            .filter(|k| *k != request.target && scope::is_at_or_below(k, request.target))
             .collect();
-        below.sort();
+        below.sort_unstable();
         below.dedup();
         for key in below {
             let d = self.check_among(
                 &Request {
-                    target: &key,
+                    target: key,
                     ..request.clone()
                 },
-                &candidates(&key),
+                &candidates(key),
             );
             if d.allowed {
                 return d;
@@ -627,7 +646,21 @@ impl<'m> Rbac<'m> {
         memberships: &[Membership],
         out: &mut Decision,
     ) {
-        for (i, deny) in self.model.denies.iter().enumerate() {
+        if self.model.denies.is_empty() {
+            return;
+        }
+        // Only the denies at a prefix of the target (or anywhere) can cover it; in model order.
+        let mut candidates: Vec<usize> = target
+            .prefixes()
+            .filter_map(|p| self.denies_at.get(p.trim_end_matches('/')))
+            .flatten()
+            .chain(&self.denies_anywhere)
+            .copied()
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        for i in candidates {
+            let Some(deny) = self.model.denies.get(i) else { continue };
             let applies_here = if deny.do_not_apply_to_child_scopes {
                 deny.scope.key == request.target
             } else {
