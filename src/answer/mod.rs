@@ -138,6 +138,13 @@ pub struct Answer {
     pub elapsed_ms: u128,
 }
 
+impl Answer {
+    /// Every witness of the answer: those of a `can`, then those of the listed entries.
+    pub fn every_witness(&self) -> impl Iterator<Item = &Witness> {
+        self.witnesses.iter().chain(self.listed.iter().map(|l| &l.witness))
+    }
+}
+
 /// What the model format cannot hold; every answer lists these (semantics §10, "Verdicts").
 pub const ASSUMPTIONS: &[&str] = &[
     "deployment history with secrets in plain parameters (P23) is assumed absent",
@@ -491,6 +498,11 @@ impl NetworkFrontier {
 /// Facts that, if reached, mean something unmodelled happened on the way.
 fn unmodelled(g: &AccessGraph, c: &Closure) -> Vec<String> {
     let mut out = Vec::new();
+    // A search stops early only once it reached its goal; should one ever stop without, what it did
+    // not explore cannot back a `no`.
+    if !c.complete {
+        out.push("internal error: a search stopped before its fixed point without reaching the goal".into());
+    }
     for f in c.derived() {
         if let Some(Fact::Unmodelled(r)) = g.fact(f) {
             let res = g.model.resource(*r);

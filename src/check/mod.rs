@@ -178,8 +178,7 @@ fn decide(
             a
         }
     };
-    let witnesses = answer.witnesses.iter().chain(answer.listed.iter().map(|l| &l.witness));
-    crate::witness::replay_all(m, g, witnesses).map_err(|p| {
+    crate::witness::replay_all(m, g, answer.every_witness()).map_err(|p| {
         error_at(
             e,
             "internal",

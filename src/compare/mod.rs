@@ -110,7 +110,8 @@ pub fn compare(
         ..Difference::default()
     };
     let labels: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
-    let replayer = crate::witness::Replayer::new(new);
+    let prepared = crate::witness::prepare(new);
+    let replayer = crate::witness::Replayer::new(&prepared);
     let empty = BTreeMap::new();
     for label in labels {
         let b = before.get(label).unwrap_or(&empty);

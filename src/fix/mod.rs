@@ -242,7 +242,7 @@ fn offending(m: &Model, i: &Item) -> Result<Vec<crate::answer::Witness>, String>
     let ItemResult::Decided { answer, .. } = &i.result else {
         return Err("it could not be decided".into());
     };
-    let all = answer.witnesses.iter().chain(answer.listed.iter().map(|l| &l.witness));
+    let all = answer.every_witness();
     match &i.expectation.expect {
         Expect::Yes => Err("it expects a path, and removing access cannot create one".into()),
         Expect::No => Ok(all.cloned().collect()),

@@ -1700,8 +1700,8 @@ impl<'m> Builder<'m> {
         }
         places.sort();
         places.dedup();
-        if oracle.uniform() {
-            self.uniform_network(&places, &endpoints);
+        if let Some(reason) = oracle.open_everywhere() {
+            self.open_network(&places, &endpoints, &reason);
             return;
         }
         for place in places {
@@ -1741,14 +1741,7 @@ impl<'m> Builder<'m> {
 
     /// The network when nothing is decided: every place reaches every endpoint, so each place leads to
     /// `Online` and `Online` to each endpoint (places + endpoints instances, not places × endpoints).
-    fn uniform_network(&mut self, places: &[Place], endpoints: &[Endpoint]) {
-        let probe = places
-            .first()
-            .zip(endpoints.first())
-            .map(|(p, e)| self.oracle.decide(self.m, *p, *e));
-        let Some(NetDecision::Open { text, .. }) = probe else {
-            return;
-        };
+    fn open_network(&mut self, places: &[Place], endpoints: &[Endpoint], reason: &str) {
         for &place in places {
             self.rule(
                 RuleId::Place,
@@ -1769,7 +1762,7 @@ impl<'m> Builder<'m> {
                 Evidence::Network {
                     place: None,
                     endpoint,
-                    decision: text.clone(),
+                    decision: reason.to_string(),
                     packet: None,
                     path: None,
                     rules: Vec::new(),

@@ -33,10 +33,11 @@ pub trait NetworkOracle {
     fn decide(&self, model: &Model, place: Place, endpoint: Endpoint) -> NetDecision;
     /// True when the decisions come from a model of the network (false: every premise assumed open).
     fn applied(&self) -> bool;
-    /// True when every place reaches every endpoint with the same decision (nothing decided): the
-    /// graph then joins places and endpoints through [`crate::graph::Fact::Online`].
-    fn uniform(&self) -> bool {
-        false
+    /// When every place reaches every endpoint, unconditionally and for the same reason (nothing is
+    /// decided): that reason. The graph then joins places and endpoints through
+    /// [`crate::graph::Fact::Online`].
+    fn open_everywhere(&self) -> Option<String> {
+        None
     }
     /// An oracle with the same settings and an empty cache, for questions on a changed model (P28, P29).
     fn fresh(&self) -> Box<dyn NetworkOracle>;
@@ -62,8 +63,8 @@ impl NetworkOracle for AssumedOpen {
         false
     }
 
-    fn uniform(&self) -> bool {
-        true
+    fn open_everywhere(&self) -> Option<String> {
+        Some(self.reason.to_string())
     }
 
     fn fresh(&self) -> Box<dyn NetworkOracle> {

@@ -865,7 +865,6 @@ impl<'d> Resolver<'d> {
         }
     }
 
-    /// A principal by name, object id, or the name of a resource with a system identity.
     /// The system-assigned identities of the resources with this lower-cased name or id, in resource
     /// order, from an index rebuilt only when the resource table changed.
     fn identities_named(&mut self, lower: &str) -> Vec<PrincipalId> {
@@ -885,6 +884,7 @@ impl<'d> Resolver<'d> {
         self.identity_index.1.get(lower).cloned().unwrap_or_default()
     }
 
+    /// A principal by name, object id, or the name of a resource with a system identity.
     fn principal_ref(&mut self, name: &str, path: &str) -> Option<PrincipalId> {
         let lower = name.to_lowercase();
         if let Some(&p) = self.principal_names.get(&lower) {

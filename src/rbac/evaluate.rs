@@ -629,14 +629,20 @@ impl<'m> Rbac<'m> {
     /// Whether deny assignment number `deny` (in model order) denies `operation` where it applies,
     /// whoever asks: its principals, exclusions and scope are not looked at.
     pub fn deny_matches(&self, deny: usize, operation: &str, kind: OpKind) -> bool {
-        let Some(compiled) = self.denies.get(deny) else {
-            return false;
-        };
+        self.deny_pattern(deny, operation, kind).is_some()
+    }
+
+    /// The pattern by which deny assignment number `deny` denies `operation`, if it does.
+    fn deny_pattern(&self, deny: usize, operation: &str, kind: OpKind) -> Option<&Pattern> {
+        let compiled = self.denies.get(deny)?;
         let hit = match kind {
             OpKind::Control => block_match(&compiled.actions, &compiled.not_actions, operation),
             OpKind::Data => block_match(&compiled.data_actions, &compiled.not_data_actions, operation),
         };
-        matches!(hit, Match::Granted(_))
+        match hit {
+            Match::Granted(pattern) => Some(pattern),
+            Match::None | Match::Subtracted => None,
+        }
     }
 
     fn collect_denies(
@@ -680,12 +686,9 @@ impl<'m> Rbac<'m> {
             if !applies_here {
                 continue;
             }
-            let Some(compiled) = self.denies.get(i) else { continue };
-            let hit = match request.kind {
-                OpKind::Control => block_match(&compiled.actions, &compiled.not_actions, request.operation),
-                OpKind::Data => block_match(&compiled.data_actions, &compiled.not_data_actions, request.operation),
+            let Some(pattern) = self.deny_pattern(i, request.operation, request.kind) else {
+                continue;
             };
-            let Match::Granted(pattern) = hit else { continue };
             // Excluded when the principal or any group it belongs to is excluded.
             if memberships.iter().any(|m| deny.exclude_principals.contains(&m.group)) {
                 continue;

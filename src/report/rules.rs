@@ -155,9 +155,7 @@ pub fn doc(rule: RuleId) -> (&'static str, &'static str) {
 /// The documentation of every rule the answer's witnesses use.
 pub fn explain_used(g: &AccessGraph, a: &Answer) -> String {
     let used: BTreeSet<RuleId> = a
-        .witnesses
-        .iter()
-        .chain(a.listed.iter().map(|l| &l.witness))
+        .every_witness()
         .flat_map(|w| w.rules.iter())
         .filter_map(|r| g.rule(*r).map(|x| x.rule))
         .collect();

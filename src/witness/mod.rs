@@ -37,27 +37,35 @@ pub fn replay_all<'w>(
     if witnesses.peek().is_none() {
         return Ok(());
     }
-    let m = prospective::augment(model);
-    let rbac = Rbac::new(&m);
-    witnesses.try_for_each(|w| replay_one(&m, &rbac, g, w))
+    let m = prepare(model);
+    let replayer = Replayer::new(&m);
+    witnesses.try_for_each(|w| replayer.replay(g, w))
 }
 
-/// A model prepared for replaying witnesses one at a time (its prospective resources added once).
-pub struct Replayer {
-    m: Model,
+/// The model as witnesses are replayed against: the model as loaded, with its prospective resources
+/// added (for [`Replayer::new`]).
+pub fn prepare(model: &Model) -> Model {
+    prospective::augment(model)
 }
 
-impl Replayer {
-    /// Prepares `model` as loaded.
-    pub fn new(model: &Model) -> Self {
+/// Replays witnesses one at a time against a prepared model, with one RBAC evaluator for all of them.
+pub struct Replayer<'m> {
+    m: &'m Model,
+    rbac: Rbac<'m>,
+}
+
+impl<'m> Replayer<'m> {
+    /// A replayer over a model made by [`prepare`].
+    pub fn new(prepared: &'m Model) -> Self {
         Replayer {
-            m: prospective::augment(model),
+            m: prepared,
+            rbac: Rbac::new(prepared),
         }
     }
 
     /// Replays one witness, as [`replay`].
     pub fn replay(&self, g: &AccessGraph, w: &Witness) -> Result<(), String> {
-        replay_one(&self.m, &Rbac::new(&self.m), g, w)
+        replay_one(self.m, &self.rbac, g, w)
     }
 }
 

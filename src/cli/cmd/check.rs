@@ -160,11 +160,7 @@ fn html(model: &str, graphs: &Graphs, items: &[check::Item]) -> String {
             let check::ItemResult::Decided { outcome, answer, .. } = &i.result else {
                 return None;
             };
-            let witnesses: Vec<&crate::answer::Witness> = answer
-                .witnesses
-                .iter()
-                .chain(answer.listed.iter().map(|l| &l.witness))
-                .collect();
+            let witnesses: Vec<&crate::answer::Witness> = answer.every_witness().collect();
             if *outcome == Outcome::Holds || i.outcome() == Some(Outcome::Holds) || witnesses.is_empty() {
                 return None;
             }

@@ -63,25 +63,14 @@ pub fn run(a: &QueryArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write
                 write_dumps(dir, "reach", &s.dumps, err)?;
             }
             if let Err(disagreement) = answer::smt::agree(&graph, &g, &s) {
-                writeln!(
-                    err,
-                    "mlaccess: internal error: the graph and SMT engines disagree ({disagreement}); the answer is not shown. \
-                     Please report this with the model and the query."
-                )?;
-                return Ok(Status::Error);
+                return internal_error(err, &format!("the graph and SMT engines disagree ({disagreement})"));
             }
             g
         }
     };
     // Every witness is replayed against the model before it is shown.
-    let witnesses = answer.witnesses.iter().chain(answer.listed.iter().map(|l| &l.witness));
-    if let Err(problem) = witness::replay_all(&loaded.model, &graph, witnesses) {
-        writeln!(
-            err,
-            "mlaccess: internal error: a witness failed its independent replay ({problem}); the answer is not shown. \
-             Please report this with the model and the query."
-        )?;
-        return Ok(Status::Error);
+    if let Err(problem) = witness::replay_all(&loaded.model, &graph, answer.every_witness()) {
+        return internal_error(err, &format!("a witness failed its independent replay ({problem})"));
     }
     match a.format {
         QueryFormat::Text => {
@@ -111,9 +100,18 @@ pub fn run(a: &QueryArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write
     })
 }
 
+/// Refuses to show an answer the tool itself found wrong: says what went wrong and asks for a report.
+fn internal_error(err: &mut dyn Write, what: &str) -> std::io::Result<Status> {
+    writeln!(
+        err,
+        "mlaccess: internal error: {what}; the answer is not shown. Please report this with the model and the query."
+    )?;
+    Ok(Status::Error)
+}
+
 /// The witnesses of an answer as DOT, the first highlighted, under the query and its verdict.
 fn picture(g: &crate::graph::AccessGraph, a: &answer::Answer) -> String {
-    let witnesses: Vec<&answer::Witness> = a.witnesses.iter().chain(a.listed.iter().map(|l| &l.witness)).collect();
+    let witnesses: Vec<&answer::Witness> = a.every_witness().collect();
     let verdict = match a.verdict {
         Verdict::Yes if witnesses.len() > 1 => format!("yes: {} paths, the shortest in bold", witnesses.len()),
         Verdict::Yes => "yes".to_string(),
