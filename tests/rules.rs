@@ -104,10 +104,7 @@ fn fixtures_dir() -> PathBuf {
 
 /// The rule ids that are steps, hence need a fixture.
 fn step_rules() -> Vec<RuleId> {
-    RuleId::ALL
-        .into_iter()
-        .filter(|r| !matches!(r, RuleId::Place | RuleId::Network))
-        .collect()
+    RuleId::ALL.into_iter().filter(|r| r.is_step()).collect()
 }
 
 /// The stems of every `*.yaml` in the fixture folder, sorted.

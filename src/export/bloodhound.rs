@@ -359,7 +359,7 @@ fn fact_category(fact: &Fact) -> &'static str {
         Fact::SharedKeyOn(_) | Fact::VaultPolicy(_) | Fact::NsgOpen(_) | Fact::EgressOpen(_) | Fact::Created(_) => {
             "MLAChange"
         }
-        Fact::Exec(_) => "MLAExec",
+        Fact::Exec(_) | Fact::Host => "MLAExec",
         Fact::DataRead(_) | Fact::DataWrite(_) | Fact::Secrets(_) | Fact::Invoke(_) | Fact::Push(_) | Fact::Use(_) => {
             "MLACapability"
         }
@@ -374,6 +374,7 @@ fn fact_word(fact: &Fact) -> &'static str {
         Fact::Holds(_) => "holds",
         Fact::At(_) => "at",
         Fact::Online => "online",
+        Fact::Host => "host",
         Fact::Reach(_) => "reach",
         Fact::Can(..) => "can",
         Fact::Assign(_) => "assign",
@@ -421,7 +422,7 @@ fn fact_id(g: &AccessGraph, fact: &Fact) -> String {
         Fact::Holds(c) => vec![m.credentials.get(c.index()).map_or("?", |x| x.name.as_str()).into()],
         Fact::At(Place::Location(l)) => vec!["location".into(), m.location(l).name.clone()],
         Fact::At(Place::Resource(r)) => vec!["resource".into(), key(r).into()],
-        Fact::Online => Vec::new(),
+        Fact::Online | Fact::Host => Vec::new(),
         Fact::Reach(e) => vec![endpoint_word(e).into(), key(e.resource()).into()],
         Fact::Can(op, s) => {
             let target = g.scope(s).and_then(|x| x.resource).map(|r| m.resource(r));

@@ -1479,29 +1479,34 @@ impl<'m> Builder<'m> {
                     );
                 }
             }
-            for &u in &uais {
-                let Some(IdentityOf::UserAssigned(ur)) = self.m.principal(u).identity_of else {
-                    continue;
-                };
-                self.rule(
-                    RuleId::P20,
-                    Channel::Arm,
-                    &[Fact::Exec(r), self.can(Op::Write, r), self.can(Op::IdentityAssign, ur)],
-                    Fact::As(u),
-                    Evidence::Fact {
-                        resource: Some(r),
-                        other: Some(ur),
-                        credential: None,
-                        principal: Some(u),
-                        text: format!(
-                            "attaches `{}` to `{display}`, where it runs code",
-                            self.m.principal(u).name
-                        ),
-                    },
-                    vec![u],
-                    vec!["assumes the resource provider enforces assign/action (P20)".into()],
-                );
-            }
+            // A resource one runs code on and may change: a host to attach identities to (P20).
+            self.rule(
+                RuleId::Host,
+                Channel::Arm,
+                &[Fact::Exec(r), self.can(Op::Write, r)],
+                Fact::Host,
+                Evidence::Host { resource: r },
+                Vec::new(),
+                Vec::new(),
+            );
+        }
+        // P20 from any host: one instance per identity, not per (host, identity).
+        for u in uais {
+            let Some(IdentityOf::UserAssigned(ur)) = self.m.principal(u).identity_of else {
+                continue;
+            };
+            self.rule(
+                RuleId::P20,
+                Channel::Arm,
+                &[Fact::Host, self.can(Op::IdentityAssign, ur)],
+                Fact::As(u),
+                Evidence::Attach {
+                    identity: u,
+                    resource: ur,
+                },
+                vec![u],
+                vec!["assumes the resource provider enforces assign/action (P20)".into()],
+            );
         }
     }
 

@@ -70,6 +70,10 @@ pub enum Fact {
     /// place reaches every endpoint), where it stands between the places and the endpoints so that
     /// the graph holds places + endpoints network instances rather than places × endpoints.
     Online,
+    /// The actor runs code on a resource it may also change: a resource to attach a user-assigned
+    /// identity to (P20). It stands between those resources and the identities, so that the graph
+    /// holds resources + identities P20 instances rather than resources × identities.
+    Host,
     /// The actor is authorised to perform a control-plane operation (an index into `graph::ops`) on a
     /// scope (an index into the graph's scopes).
     Can(u16, u32),

@@ -79,6 +79,8 @@ pub enum RuleId {
     Place,
     /// A network premise: a packet from a place reaches an endpoint (not a step).
     Network,
+    /// A resource the actor runs code on and may change, where P20 attaches identities (not a step).
+    Host,
     /// A resource of a type the tool does not model, with an identity, that the actor can change.
     Unmodelled,
 }
@@ -121,6 +123,7 @@ impl RuleId {
             RuleId::Use => "use",
             RuleId::Place => "place",
             RuleId::Network => "network",
+            RuleId::Host => "host",
             RuleId::Unmodelled => "unmodelled",
         }
     }
@@ -131,7 +134,7 @@ impl RuleId {
     }
 
     /// Every rule.
-    pub const ALL: [RuleId; 35] = [
+    pub const ALL: [RuleId; 36] = [
         RuleId::Membership,
         RuleId::Grant,
         RuleId::P01,
@@ -166,12 +169,14 @@ impl RuleId {
         RuleId::Use,
         RuleId::Place,
         RuleId::Network,
+        RuleId::Host,
         RuleId::Unmodelled,
     ];
 
-    /// False for rules whose instances are evidence of other steps rather than steps (places, network).
+    /// False for rules whose instances are evidence of other steps rather than steps (places, network,
+    /// the host of P20).
     pub fn is_step(self) -> bool {
-        !matches!(self, RuleId::Place | RuleId::Network)
+        !matches!(self, RuleId::Place | RuleId::Network | RuleId::Host)
     }
 }
 
@@ -190,6 +195,19 @@ pub enum Evidence {
     Online {
         /// The place.
         place: Place,
+    },
+    /// A resource the actor runs code on and may change (see [`crate::graph::Fact::Host`]).
+    Host {
+        /// The resource.
+        resource: ResourceId,
+    },
+    /// P20: the actor attaches a user-assigned identity to the resource of the [`Evidence::Host`]
+    /// instance before it, and takes its token there.
+    Attach {
+        /// The user-assigned identity.
+        identity: PrincipalId,
+        /// Its resource (`Microsoft.ManagedIdentity/userAssignedIdentities`).
+        resource: ResourceId,
     },
     /// An RBAC grant through a role assignment.
     Grant {

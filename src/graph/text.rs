@@ -2,7 +2,7 @@
 
 use super::ops::Op;
 use super::{AccessGraph, Endpoint, Evidence, Fact, Place, RuleIdx};
-use crate::model::Model;
+use crate::model::{Model, ResourceId};
 
 /// Where a packet leaves from when the network is not decided and any place of the actor will do.
 pub const ANY_PLACE: &str = "any of its places";
@@ -26,6 +26,7 @@ pub fn fact_text(g: &AccessGraph, f: &Fact) -> String {
         ),
         Fact::At(p) => format!("at {}", place_text(m, p)),
         Fact::Online => format!("sends packets from {ANY_PLACE}"),
+        Fact::Host => "runs code on a resource it may change".to_string(),
         Fact::Reach(e) => format!("reach {}", endpoint_text(m, e)),
         Fact::Can(op, s) if op == Op::Write.code() => format!("control of {}", scope(s)),
         Fact::Can(op, s) => format!(
@@ -77,6 +78,12 @@ pub fn summary(g: &AccessGraph, r: RuleIdx) -> String {
 
 /// A step in words.
 pub fn step_text(g: &AccessGraph, r: RuleIdx) -> String {
+    step_text_on(g, r, None)
+}
+
+/// A step in words, naming the resource of the P20 host instance the step relies on, when known (see
+/// [`Evidence::Attach`]).
+pub fn step_text_on(g: &AccessGraph, r: RuleIdx, host: Option<ResourceId>) -> String {
     let m = &g.model;
     let Some(rule) = g.rule(r) else { return String::new() };
     let scope = |s: u32| {
@@ -128,6 +135,15 @@ pub fn step_text(g: &AccessGraph, r: RuleIdx) -> String {
         ),
         Evidence::Fact { text, .. } => text.clone(),
         Evidence::Online { place } => format!("sends packets from {}", place_text(m, *place)),
+        Evidence::Host { resource } => format!("runs code on `{}`, which it may change", m.resource_display(*resource)),
+        Evidence::Attach { identity, .. } => format!(
+            "attaches `{}` to {}, where it runs code",
+            m.principal(*identity).name,
+            host.map_or_else(
+                || "a resource it may change".to_string(),
+                |h| format!("`{}`", m.resource_display(h))
+            )
+        ),
         Evidence::Network {
             place,
             endpoint,

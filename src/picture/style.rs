@@ -61,7 +61,7 @@ impl NodeKind {
             | Fact::Created(_)
             | Fact::NsgOpen(_)
             | Fact::EgressOpen(_) => NodeKind::Permission,
-            Fact::Exec(_) => NodeKind::Foothold,
+            Fact::Exec(_) | Fact::Host => NodeKind::Foothold,
             Fact::DataRead(_)
             | Fact::DataWrite(_)
             | Fact::Secrets(_)

@@ -7,9 +7,9 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use crate::answer::{Actor, Answer, Listed, Verdict, Witness};
-use crate::graph::text::{endpoint_text, fact_text, place_text, step_text};
+use crate::graph::text::{endpoint_text, fact_text, place_text, step_text_on};
 use crate::graph::{AccessGraph, Endpoint, Evidence, FactId, Place, RuleIdx};
-use crate::model::Model;
+use crate::model::{Model, ResourceId};
 use crate::rbac::ConditionStatus;
 
 /// One rendered step.
@@ -18,6 +18,8 @@ struct Step {
     rule: RuleIdx,
     premises: Vec<String>,
     network: Vec<(Place, Endpoint, String)>,
+    /// The resource of the P20 host instance the step relies on.
+    host: Option<ResourceId>,
 }
 
 /// Numbers the steps of a witness (network instances become notes of the steps that use them).
@@ -29,6 +31,8 @@ fn steps(g: &AccessGraph, w: &Witness) -> Vec<Step> {
     let mut online: Option<Place> = None;
     // For each network premise, the earlier steps it relies on (the place, network changes).
     let mut net_after: HashMap<FactId, Vec<usize>> = HashMap::new();
+    // The P20 host: its resource, and the steps that made it one.
+    let mut hosts: HashMap<FactId, (ResourceId, Vec<usize>)> = HashMap::new();
     let mut out = Vec::new();
     for &r in &w.rules {
         let Some(rule) = g.rule(r) else { continue };
@@ -55,6 +59,10 @@ fn steps(g: &AccessGraph, w: &Witness) -> Vec<Step> {
                         .collect();
                     net_after.insert(rule.conclusion, after);
                 }
+                Evidence::Host { resource } => {
+                    let after = rule.premises.iter().filter_map(|p| by_fact.get(p).copied()).collect();
+                    hosts.insert(rule.conclusion, (*resource, after));
+                }
                 Evidence::Online { place } => {
                     online = Some(*place);
                     if let Some(p) = rule.premises.first().and_then(|p| by_fact.get(p)) {
@@ -73,9 +81,13 @@ fn steps(g: &AccessGraph, w: &Witness) -> Vec<Step> {
         let n = out.len() + 1;
         let mut premises = Vec::new();
         let mut net = Vec::new();
+        let mut host = None;
         for p in &rule.premises {
             if let Some(k) = by_fact.get(p) {
                 premises.push(k.to_string());
+            } else if let Some((resource, after)) = hosts.get(p) {
+                host = Some(*resource);
+                premises.extend(after.iter().map(usize::to_string));
             } else if let Some(x) = network.get(p) {
                 for k in net_after.get(p).into_iter().flatten() {
                     if !premises.contains(&k.to_string()) {
@@ -91,6 +103,7 @@ fn steps(g: &AccessGraph, w: &Witness) -> Vec<Step> {
             rule: r,
             premises,
             network: net,
+            host,
         });
     }
     out
@@ -157,7 +170,7 @@ pub fn witness_text(g: &AccessGraph, w: &Witness, indent: &str) -> String {
             s.n,
             rule.rule.as_str(),
             rule.channel.as_str(),
-            step_text(g, s.rule)
+            step_text_on(g, s.rule, s.host)
         );
         for line in evidence_lines(g, s.rule) {
             let _ = writeln!(out, "{indent}     {line}");
@@ -290,7 +303,7 @@ fn actor_json(m: &Model, a: Actor) -> Value {
     }
 }
 
-fn evidence_json(g: &AccessGraph, r: RuleIdx) -> Value {
+fn evidence_json(g: &AccessGraph, r: RuleIdx, host: Option<ResourceId>) -> Value {
     let m = &g.model;
     let Some(rule) = g.rule(r) else { return Value::Null };
     let scope = |s: u32| g.scope(s).map(|x| x.display.clone());
@@ -299,6 +312,13 @@ fn evidence_json(g: &AccessGraph, r: RuleIdx) -> Value {
             json!({"member": m.principal(*member).name, "group": m.principal(*group).name})
         }
         Evidence::Online { place } => json!({"from": place_text(m, *place)}),
+        Evidence::Host { resource } => json!({"resource": m.resource_display(*resource)}),
+        Evidence::Attach { identity, resource } => json!({
+            "resource": host.map(|h| m.resource_display(h)),
+            "other": m.resource_display(*resource),
+            "credential": null,
+            "principal": m.principal(*identity).name,
+        }),
         Evidence::Grant {
             principal,
             operation,
@@ -378,9 +398,9 @@ pub fn witness_json(g: &AccessGraph, w: &Witness) -> Value {
                 "n": s.n,
                 "rule": rule.rule.as_str(),
                 "channel": rule.channel.as_str(),
-                "text": step_text(g, s.rule),
+                "text": step_text_on(g, s.rule, s.host),
                 "after": s.premises.iter().filter_map(|p| p.parse::<usize>().ok()).collect::<Vec<_>>(),
-                "evidence": evidence_json(g, s.rule),
+                "evidence": evidence_json(g, s.rule, s.host),
                 "network": s.network.iter().map(|(p, e, d)| json!({"from": place_text(m, *p), "to": endpoint_text(m, *e), "decision": d})).collect::<Vec<_>>(),
                 "tags": rule.tags,
             }))

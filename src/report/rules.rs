@@ -145,6 +145,10 @@ pub fn doc(rule: RuleId) -> (&'static str, &'static str) {
             "a packet from a place of the actor reaches the endpoint",
             "semantics §5, §10",
         ),
+        RuleId::Host => (
+            "running code on a resource one may change makes it a host to attach identities to (P20)",
+            "semantics §2.4, §3 P20 (DESIGN)",
+        ),
         RuleId::Unmodelled => (
             "write on an unmodelled resource with an identity may run code as it (unknown)",
             "semantics §10 (DECIDED)",

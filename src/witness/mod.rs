@@ -324,6 +324,29 @@ fn check_step(
             !g.network_applied && *conclusion == Fact::Online && premises.contains(&Fact::At(*place)),
             || "packets leave from a place the actor is not at".into(),
         ),
+        (RuleId::Host, Evidence::Host { resource }) => {
+            let write = g.scope_id(&m.resource(*resource).key).map(|s| Fact::Can(Op::Write.code(), s));
+            ensure(
+                *conclusion == Fact::Host
+                    && premises.contains(&Fact::Exec(*resource))
+                    && write.is_some_and(|w| premises.contains(&w)),
+                || "the actor does not both run code on the resource and may change it".into(),
+            )
+        }
+        (RuleId::P20, Evidence::Attach { identity, resource }) => {
+            let assign = g
+                .scope_id(&m.resource(*resource).key)
+                .map(|s| Fact::Can(Op::IdentityAssign.code(), s));
+            ensure(
+                m.principal(*identity).identity_of == Some(IdentityOf::UserAssigned(*resource)),
+                || "not the user-assigned identity of the resource".into(),
+            )?;
+            ensure(*conclusion == Fact::As(*identity), || "wrong conclusion".into())?;
+            ensure(
+                premises.contains(&Fact::Host) && assign.is_some_and(|a| premises.contains(&a)),
+                || "no host to attach it to, or no assign right on the identity".into(),
+            )
+        }
         (RuleId::ClientSecret | RuleId::P22, Evidence::Fact { .. }) => Ok(()),
         (
             _,
@@ -463,20 +486,13 @@ fn check_step(
                 RuleId::P19 => ensure(m.resource(res).kind == ResourceKind::VirtualMachine, || {
                     "not a VM".into()
                 }),
-                RuleId::P20 | RuleId::Identity => {
+                RuleId::Identity => {
                     let p = principal.ok_or("no principal")?;
                     ensure(*conclusion == Fact::As(p), || "wrong conclusion".into())?;
-                    if rule == RuleId::Identity {
-                        let r = m.resource(res);
-                        ensure(r.system_identity == Some(p) || r.user_identities.contains(&p), || {
-                            "not an identity of the resource".into()
-                        })
-                    } else {
-                        ensure(
-                            matches!(m.principal(p).identity_of, Some(IdentityOf::UserAssigned(_))),
-                            || "not a user-assigned identity".into(),
-                        )
-                    }
+                    let r = m.resource(res);
+                    ensure(r.system_identity == Some(p) || r.user_identities.contains(&p), || {
+                        "not an identity of the resource".into()
+                    })
                 }
                 RuleId::P21 => {
                     let p = principal.ok_or("no principal")?;
