@@ -3,14 +3,13 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use petgraph::graph::DiGraph;
 use rustc_hash::FxHashMap;
 
 use super::fact::{Endpoint, Fact, Place};
 use super::network::{NetDecision, NetworkOracle};
 use super::ops::Op;
 use super::rule::{Evidence, RuleId, RuleInstance, idx};
-use super::{AccessGraph, FactId, Node, TargetScope};
+use super::{AccessGraph, FactId, TargetScope};
 use crate::channel::Channel;
 use crate::model::resource::{AuthMode, DatastoreCredentials};
 use crate::model::{
@@ -40,7 +39,16 @@ pub fn build(model: &Model, oracle: &dyn NetworkOracle) -> AccessGraph {
         below: FxHashMap::default(),
         in_subscriptions: Vec::new(),
         role_for_cache: HashMap::new(),
+        scope_cuts: Vec::new(),
+        scope_ops: Vec::new(),
+        op_names: Vec::new(),
+        children: FxHashMap::default(),
     };
+    for r in m.resource_ids() {
+        if let Some(parent) = m.resource(r).parent {
+            b.children.entry(parent).or_default().push(r);
+        }
+    }
     b.scopes();
     b.memberships();
     b.grants();
@@ -54,13 +62,26 @@ pub fn build(model: &Model, oracle: &dyn NetworkOracle) -> AccessGraph {
     b.credential_rules();
     b.network_change_rules();
     b.network_rules();
-    b.finish(oracle.applied())
+    let mut graph = b.finish(oracle.applied());
+    graph.model = m;
+    graph
 }
 
 /// Where one role assignment is a candidate of RBAC questions (see `Builder::assignment_reach`).
 struct AssignmentReach {
     covered: Vec<u32>,
     above: Vec<u32>,
+}
+
+/// Whose decision `Builder::decide_among` makes, and so what RBAC must look at.
+#[derive(Clone, Copy)]
+enum Asker<'c> {
+    /// The holder of the candidate assignments, where no deny assignment may deny the request: denies
+    /// are not looked for, and a grant below a data target can only come from `held`, the scopes of
+    /// the holder's own assignments (sorted, each once).
+    Holder { held: &'c [&'c str] },
+    /// A principal with every assignment it holds, where a deny may deny: RBAC decides in full.
+    Principal,
 }
 
 /// A question `role_for` answers: an operation, its plane, and the roles (GUIDs) it may choose from.
@@ -84,6 +105,15 @@ struct Builder<'m> {
     /// cover).
     in_subscriptions: Vec<u32>,
     role_for_cache: HashMap<RoleQuestion, Option<String>>,
+    /// For each scope, where a covering scope's id may end (`scope::cuts`), worked out once.
+    scope_cuts: Vec<Vec<usize>>,
+    /// For each scope, the operations RBAC is asked about there, with their names (ids into
+    /// `op_names`), worked out once.
+    scope_ops: Vec<Vec<(Op, u32)>>,
+    /// Operation names, each once.
+    op_names: Vec<String>,
+    /// The resources whose parent is each resource, in model order.
+    children: FxHashMap<ResourceId, Vec<ResourceId>>,
 }
 
 fn fact_text(resource: Option<ResourceId>, other: Option<ResourceId>, text: String) -> Evidence {
@@ -179,14 +209,48 @@ impl<'m> Builder<'m> {
         // look-up rather than a comparison with every scope.
         for (i, s) in self.scopes.iter().enumerate() {
             let i = u32::try_from(i).unwrap_or(u32::MAX);
-            let target = scope::Target::new(&s.key);
-            for prefix in target.prefixes() {
+            let cuts = scope::cuts(&s.key);
+            for prefix in scope::Target::prepared(&s.key, &cuts).prefixes() {
                 self.below.entry(prefix.to_string()).or_default().push(i);
             }
             if s.key.starts_with("/subscriptions/") {
                 self.in_subscriptions.push(i);
             }
+            self.scope_cuts.push(cuts);
         }
+        // The operations asked about at each scope, and their names, once: every holder covering a
+        // scope asks about the same ones.
+        let mut name_ids: FxHashMap<String, u32> = FxHashMap::default();
+        for s in &self.scopes {
+            let mut ops = vec![Op::AssignRoles];
+            if let Some(r) = s.resource {
+                ops.push(Op::Write);
+                ops.extend_from_slice(Op::for_kind(m.resource(r).kind));
+            }
+            let named = ops
+                .into_iter()
+                .map(|op| {
+                    let name = op.name(s.resource.map(|r| m.resource(r)));
+                    let next = u32::try_from(self.op_names.len()).unwrap_or(u32::MAX);
+                    let id = *name_ids.entry(name.clone()).or_insert(next);
+                    if id == next {
+                        self.op_names.push(name);
+                    }
+                    (op, id)
+                })
+                .collect();
+            self.scope_ops.push(named);
+        }
+    }
+
+    /// The operations asked about at a scope, with their name ids (see `scope_ops`).
+    fn ops_at(&self, scope: u32) -> &[(Op, u32)] {
+        self.scope_ops.get(scope as usize).map_or(&[], Vec::as_slice)
+    }
+
+    /// An operation name by id.
+    fn op_name(&self, name: u32) -> &str {
+        self.op_names.get(name as usize).map_or("", String::as_str)
     }
 
     /// A token carries the groups of its principal, transitively: one step per direct membership, from
@@ -294,18 +358,6 @@ impl<'m> Builder<'m> {
         out
     }
 
-    fn ops_on(&self, scope: u32) -> Vec<Op> {
-        let Some(s) = self.scopes.get(scope as usize) else {
-            return Vec::new();
-        };
-        let mut ops = vec![Op::AssignRoles];
-        if let Some(r) = s.resource {
-            ops.push(Op::Write);
-            ops.extend_from_slice(Op::for_kind(self.m.resource(r).kind));
-        }
-        ops
-    }
-
     /// Grants per holder: RBAC allows a request when one assignment of the principal or of one of its
     /// groups grants it and no deny assignment denies it. Where no deny assignment can deny an
     /// operation at a scope, the grant depends on the holder of the assignment alone, so it is one rule
@@ -316,16 +368,44 @@ impl<'m> Builder<'m> {
         let m = self.m;
         let denied = self.deny_touched();
         let mut per_principal: BTreeSet<u32> = BTreeSet::new();
+        // Whether a role (by index) has a block granting an operation (by name id), whatever the scope.
+        let mut role_grants: FxHashMap<(usize, u32), bool> = FxHashMap::default();
+        let mut deny_known: FxHashMap<(u32, u32), bool> = FxHashMap::default();
         for holder in m.principal_ids() {
             let own = self.covering(holder, true, None);
-            for &scope in own.keys() {
-                for op in self.ops_on(scope) {
-                    if self.deny_may_deny(&denied, op, scope) {
+            // The scopes of the holder's own assignments (the only candidates here), sorted: where a
+            // grant below a data target can come from.
+            let mut held: Vec<&str> = m
+                .assignments_of(holder)
+                .iter()
+                .map(|&a| m.assignment(a).scope.key.as_str())
+                .collect();
+            held.sort_unstable();
+            held.dedup();
+            for (&scope, candidates) in &own {
+                for i in 0..self.ops_at(scope).len() {
+                    let Some(&(op, name)) = self.ops_at(scope).get(i) else {
+                        continue;
+                    };
+                    if self.deny_may_deny(&denied, &mut deny_known, op, name, scope) {
                         per_principal.insert(scope);
                         continue;
                     }
-                    let decision = self.decide_among(holder, op, scope, &own);
-                    self.grant(holder, op, scope, decision);
+                    // A control-plane request is allowed only through a candidate at the scope whose
+                    // role grants the operation; without one, RBAC's answer is no and asking costs.
+                    // (Data requests also look at the scopes below: always asked.)
+                    if op.kind() == OpKind::Control
+                        && !candidates.iter().any(|&(a, _)| {
+                            let role = m.assignment(a).role.index();
+                            *role_grants
+                                .entry((role, name))
+                                .or_insert_with(|| self.rbac.role_grants(role, self.op_name(name), op.kind()))
+                        })
+                    {
+                        continue;
+                    }
+                    let decision = self.decide_among(holder, op, name, scope, &own, Asker::Holder { held: &held });
+                    self.grant(holder, op, name, scope, decision);
                 }
             }
         }
@@ -355,10 +435,13 @@ impl<'m> Builder<'m> {
         for p in m.principal_ids() {
             let covering = self.covering(p, false, Some(&reach));
             for &scope in covering.keys().filter(|s| per_principal.contains(s)) {
-                for op in self.ops_on(scope) {
-                    if self.deny_may_deny(&denied, op, scope) {
-                        let decision = self.decide_among(p, op, scope, &covering);
-                        self.grant(p, op, scope, decision);
+                for i in 0..self.ops_at(scope).len() {
+                    let Some(&(op, name)) = self.ops_at(scope).get(i) else {
+                        continue;
+                    };
+                    if self.deny_may_deny(&denied, &mut deny_known, op, name, scope) {
+                        let decision = self.decide_among(p, op, name, scope, &covering, Asker::Principal);
+                        self.grant(p, op, name, scope, decision);
                     }
                 }
             }
@@ -387,13 +470,24 @@ impl<'m> Builder<'m> {
         out
     }
 
-    /// Whether a deny assignment may deny `op` at `scope` to someone (see [`Self::deny_touched`]).
-    fn deny_may_deny(&self, denied: &HashMap<u32, Vec<usize>>, op: Op, scope: u32) -> bool {
-        let (Some(denies), Some(s)) = (denied.get(&scope), self.scopes.get(scope as usize)) else {
+    /// Whether a deny assignment may deny `op` (named `name`) at `scope` to someone (see
+    /// [`Self::deny_touched`]). Memoised in `known`: every holder covering the scope asks.
+    fn deny_may_deny(
+        &self,
+        denied: &HashMap<u32, Vec<usize>>,
+        known: &mut FxHashMap<(u32, u32), bool>,
+        op: Op,
+        name: u32,
+        scope: u32,
+    ) -> bool {
+        let Some(denies) = denied.get(&scope) else {
             return false;
         };
-        let name = op.name(s.resource.map(|r| self.m.resource(r)));
-        denies.iter().any(|&d| self.rbac.deny_matches(d, &name, op.kind()))
+        *known.entry((scope, name)).or_insert_with(|| {
+            denies
+                .iter()
+                .any(|&d| self.rbac.deny_matches(d, self.op_name(name), op.kind()))
+        })
     }
 
     /// [`Self::decide`] with the covering assignments known: the same decision, without scanning
@@ -402,31 +496,39 @@ impl<'m> Builder<'m> {
         &self,
         p: PrincipalId,
         op: Op,
+        name: u32,
         scope: u32,
         covering: &BTreeMap<u32, Vec<(AssignmentId, usize)>>,
+        asker: Asker<'_>,
     ) -> Decision {
-        let Some(s) = self.scopes.get(scope as usize) else {
+        let (Some(s), Some(cuts)) = (self.scopes.get(scope as usize), self.scope_cuts.get(scope as usize)) else {
             return Decision::default();
         };
-        let name = op.name(s.resource.map(|r| self.m.resource(r)));
         let request = Request {
             principal: p,
-            operation: &name,
+            operation: self.op_name(name),
             kind: op.kind(),
             target: &s.key,
             attributes: RequestAttributes::default(),
         };
         if op.kind() != OpKind::Data {
-            return self
-                .rbac
-                .check_among(&request, covering.get(&scope).map_or(&[][..], Vec::as_slice));
+            let target = scope::Target::prepared(&s.key, cuts);
+            let candidates = covering.get(&scope).map_or(&[][..], Vec::as_slice);
+            return match asker {
+                Asker::Holder { .. } => self.rbac.check_undeniable_among_at(&request, &target, candidates),
+                Asker::Principal => self.rbac.check_among_at(&request, &target, candidates),
+            };
         }
         // A grant at a scope below (a blob container) counts too; every assignment scope is a scope of
         // the graph, so its candidates are known.
-        self.rbac.check_within_among(&request, |key| {
+        let candidates = |key: &str| {
             let found = self.scope_index.get(key).and_then(|i| covering.get(i));
             std::borrow::Cow::Borrowed(found.map_or(&[][..], Vec::as_slice))
-        })
+        };
+        match asker {
+            Asker::Holder { held } => self.rbac.check_within_held(&request, held, candidates),
+            Asker::Principal => self.rbac.check_within_among(&request, candidates),
+        }
     }
 
     fn decide(&self, p: PrincipalId, op: Op, scope: u32, role_definition_id: Option<String>) -> Decision {
@@ -453,7 +555,7 @@ impl<'m> Builder<'m> {
         clippy::indexing_slicing,
         reason = "INVARIANT (scopes-valid): scope ids come from `self.scopes`"
     )]
-    fn grant(&mut self, p: PrincipalId, op: Op, scope: u32, decision: Decision) {
+    fn grant(&mut self, p: PrincipalId, op: Op, name: u32, scope: u32, decision: Decision) {
         if !decision.allowed {
             return;
         }
@@ -466,10 +568,8 @@ impl<'m> Builder<'m> {
         else {
             return;
         };
-        let s = self.scopes[scope as usize].clone();
-        let resource = s.resource;
-        let target = resource.map(|r| self.m.resource(r));
-        let operation = op.name(target);
+        let resource = self.scopes[scope as usize].resource;
+        let operation = self.op_name(name).to_string();
         // A grant decided for one principal through a group starts from both: the principal's token,
         // and the membership steps that show it carries the group.
         let mut holder = vec![Fact::As(p)];
@@ -610,22 +710,21 @@ impl<'m> Builder<'m> {
             let Some(at_key) = self.scopes.get(at as usize).map(|s| s.key.clone()) else {
                 continue;
             };
+            // The resources at or below the scope (the scope index answers as `scope::covers`).
             let below: Vec<(u32, ResourceId)> = self
-                .scopes
-                .iter()
-                .enumerate()
-                .filter_map(|(i, s)| {
-                    let r = s.resource?;
-                    (scope::covers(&at_key, &s.key) != Coverage::No)
-                        .then_some((u32::try_from(i).unwrap_or(u32::MAX), r))
-                })
+                .covered_by(&at_key)
+                .into_iter()
+                .filter_map(|i| Some((i, self.scopes.get(i as usize)?.resource?)))
                 .collect();
             for (scope, r) in below {
-                for op in self.ops_on(scope) {
+                for i in 0..self.ops_at(scope).len() {
+                    let Some(&(op, name)) = self.ops_at(scope).get(i) else {
+                        continue;
+                    };
                     if op == Op::AssignRoles {
                         continue;
                     }
-                    let operation = op.name(Some(self.m.resource(r)));
+                    let operation = self.op_name(name).to_string();
                     let Some(role) = self.role_for(&operation, op.kind(), limited_to.as_deref()) else {
                         continue;
                     };
@@ -860,12 +959,12 @@ impl<'m> Builder<'m> {
     }
 
     fn children(&self, ws: ResourceId, kinds: &[ResourceKind]) -> Vec<ResourceId> {
-        self.m
-            .resource_ids()
-            .filter(|r| {
-                let res = self.m.resource(*r);
-                res.parent == Some(ws) && kinds.contains(&res.kind)
-            })
+        self.children
+            .get(&ws)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|r| kinds.contains(&self.m.resource(*r).kind))
             .collect()
     }
 
@@ -1898,13 +1997,8 @@ impl<'m> Builder<'m> {
     fn finish(self, network_applied: bool) -> AccessGraph {
         let mut watchers = vec![Vec::new(); self.facts.len()];
         let mut producers = vec![Vec::new(); self.facts.len()];
-        let mut graph = DiGraph::with_capacity(self.facts.len() + self.rules.len(), 0);
-        let fact_nodes: Vec<_> = (0..self.facts.len())
-            .map(|i| graph.add_node(Node::Fact(FactId(u32::try_from(i).unwrap_or(u32::MAX)))))
-            .collect();
         for (i, r) in self.rules.iter().enumerate() {
             let ri = idx(i);
-            let node = graph.add_node(Node::Rule(ri));
             // Each rule instance is watched by the premise an actor is least likely to hold from the
             // start: a search then looks at a rule only when that premise holds (see `search`).
             let watched = r.premises.iter().min_by_key(|p| match self.facts.get(p.0 as usize) {
@@ -1915,32 +2009,23 @@ impl<'m> Builder<'m> {
             if let Some(list) = watched.and_then(|p| watchers.get_mut(p.0 as usize)) {
                 list.push(ri);
             }
-            for p in &r.premises {
-                if let Some(n) = fact_nodes.get(p.0 as usize) {
-                    graph.add_edge(*n, node, ());
-                }
-            }
             if let Some(list) = producers.get_mut(r.conclusion.0 as usize) {
                 list.push(ri);
             }
-            if let Some(n) = fact_nodes.get(r.conclusion.0 as usize) {
-                graph.add_edge(node, *n, ());
-            }
         }
         AccessGraph {
-            model: self.m.clone(),
+            // `build` moves the model in once the builder, which borrows it, is done.
+            model: Model::default(),
             facts: self.facts,
             rules: self.rules,
             watchers,
             producers,
-            graph,
             scopes: self.scopes,
             network_applied,
             blocked: self.blocked,
             undecided: self.undecided,
             fact_index: self.fact_index,
             scope_index: self.scope_index,
-            fact_nodes,
         }
     }
 }

@@ -67,8 +67,6 @@ pub struct AccessGraph {
     pub watchers: Vec<Vec<RuleIdx>>,
     /// For each fact, the rule instances that conclude it.
     pub producers: Vec<Vec<RuleIdx>>,
-    /// The petgraph view: fact and rule nodes, edges premise → rule → conclusion.
-    pub graph: DiGraph<Node, ()>,
     /// Scopes that `Assign` and `Can` facts are about.
     pub scopes: Vec<TargetScope>,
     /// Whether network premises were decided by a network model (false: all assumed open).
@@ -79,7 +77,6 @@ pub struct AccessGraph {
     pub undecided: Vec<(Place, Endpoint, String)>,
     fact_index: rustc_hash::FxHashMap<Fact, FactId>,
     scope_index: rustc_hash::FxHashMap<String, u32>,
-    fact_nodes: Vec<NodeIndex>,
 }
 
 impl AccessGraph {
@@ -108,9 +105,23 @@ impl AccessGraph {
         self.scopes.get(id as usize)
     }
 
-    /// The petgraph node of a fact.
-    pub fn fact_node(&self, id: FactId) -> Option<NodeIndex> {
-        self.fact_nodes.get(id.0 as usize).copied()
+    /// The AND/OR graph as a petgraph `DiGraph`, made on demand (the engines use `watchers` and
+    /// `producers`; a graph of millions of instances is not copied unless asked): fact nodes first, in
+    /// fact order (`NodeIndex` i is `FactId` i), then one node per rule instance, in rule order; edges
+    /// go premise → rule → conclusion.
+    pub fn petgraph(&self) -> DiGraph<Node, ()> {
+        let mut graph = DiGraph::with_capacity(self.facts.len() + self.rules.len(), 0);
+        for i in 0..self.facts.len() {
+            graph.add_node(Node::Fact(FactId(u32::try_from(i).unwrap_or(u32::MAX))));
+        }
+        for (i, r) in self.rules.iter().enumerate() {
+            let node = graph.add_node(Node::Rule(rule::idx(i)));
+            for p in &r.premises {
+                graph.add_edge(NodeIndex::new(p.0 as usize), node, ());
+            }
+            graph.add_edge(node, NodeIndex::new(r.conclusion.0 as usize), ());
+        }
+        graph
     }
 
     /// Number of fact nodes.

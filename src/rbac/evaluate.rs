@@ -177,6 +177,9 @@ struct CompiledDeny {
     not_actions: Vec<Pattern>,
     data_actions: Vec<Pattern>,
     not_data_actions: Vec<Pattern>,
+    /// Per plane, by operation text: the index of the pattern (in `actions` or `data_actions`) by
+    /// which the deny denies it, if it does. Memoised: the same operations are asked at every scope.
+    hits: Mutex<[HashMap<String, Option<usize>>; 2]>,
 }
 
 /// How one permission block treats one operation (a [`Match`] by pattern index, so it can be cached).
@@ -330,6 +333,7 @@ impl<'m> Rbac<'m> {
                 not_actions: compile(&d.not_actions, Trailing::Bare),
                 data_actions: compile(&d.data_actions, Trailing::NotBare),
                 not_data_actions: compile(&d.not_data_actions, Trailing::Bare),
+                hits: Mutex::default(),
             })
             .collect();
         let mut denies_at: rustc_hash::FxHashMap<String, Vec<usize>> = rustc_hash::FxHashMap::default();
@@ -385,6 +389,15 @@ impl<'m> Rbac<'m> {
     }
 
     /// The blocks of a role that grant or subtract an operation, memoised.
+    /// Whether role number `role` has a block whose patterns grant `operation` (not subtracted by its
+    /// `notActions`), whatever the scope, conditions and denies: when no role a principal holds at a
+    /// scope does, RBAC refuses the request there.
+    pub fn role_grants(&self, role: usize, operation: &str, kind: OpKind) -> bool {
+        self.role_hits(role, operation, kind)
+            .iter()
+            .any(|hit| matches!(hit, BlockHit::Granted { .. }))
+    }
+
     fn role_hits(&self, role: usize, operation: &str, kind: OpKind) -> Arc<[BlockHit]> {
         let plane = usize::from(kind == OpKind::Data);
         let Some(cache) = self.hits.get(role) else {
@@ -463,21 +476,41 @@ impl<'m> Rbac<'m> {
         request: &Request<'_>,
         candidates: impl Fn(&str) -> std::borrow::Cow<'c, [(AssignmentId, usize)]>,
     ) -> Decision {
-        let direct = self.check_among(request, &candidates(request.target));
-        if direct.allowed {
-            return direct;
-        }
         let model = self.model;
-        let mut below: Vec<&str> = self
+        let mut held: Vec<&str> = self
             .memberships(request.principal)
             .iter()
             .flat_map(|m| model.assignments_of(m.group))
             .map(|&a| model.assignment(a).scope.key.as_str())
-            .filter(|k| *k != request.target && scope::is_at_or_below(k, request.target))
             .collect();
-        below.sort_unstable();
-        below.dedup();
-        for key in below {
+        held.sort_unstable();
+        held.dedup();
+        self.check_within_held(request, &held, candidates)
+    }
+
+    /// [`Rbac::check_within_among`] when the caller knows the scopes (lower-cased ids, sorted, each
+    /// once) of the assignments that can grant the request below its target: `held` may hold more
+    /// scopes; those below the target are found in it by a binary search.
+    pub fn check_within_held<'c>(
+        &self,
+        request: &Request<'_>,
+        held: &[&str],
+        candidates: impl Fn(&str) -> std::borrow::Cow<'c, [(AssignmentId, usize)]>,
+    ) -> Decision {
+        let direct = self.check_among(request, &candidates(request.target));
+        if direct.allowed {
+            return direct;
+        }
+        // Every id below the target has it as a prefix: they sort together, from the prefix on.
+        let prefix = request.target.trim_end_matches('/');
+        let from = held.partition_point(|k| *k < prefix);
+        let below = held
+            .get(from..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|k| k.starts_with(prefix))
+            .filter(|k| **k != request.target && scope::is_at_or_below(k, request.target));
+        for &key in below {
             let d = self.check_among(
                 &Request {
                     target: key,
@@ -511,6 +544,38 @@ impl<'m> Rbac<'m> {
     /// held through, in the order `check` would meet them. Leaving out assignments that do not cover
     /// the target changes nothing, since they grant nothing there; the decision is the same.
     pub fn check_among(&self, request: &Request<'_>, candidates: &[(AssignmentId, usize)]) -> Decision {
+        self.check_among_at(request, &scope::Target::new(request.target), candidates)
+    }
+
+    /// [`Rbac::check_among`] with the target prepared by the caller (`target` is `request.target`).
+    pub fn check_among_at(
+        &self,
+        request: &Request<'_>,
+        target: &scope::Target<'_>,
+        candidates: &[(AssignmentId, usize)],
+    ) -> Decision {
+        self.decide_among_at(request, target, candidates, true)
+    }
+
+    /// [`Rbac::check_among_at`] for a request the caller knows no deny assignment can deny (no deny
+    /// whose scope bears on the target has actions matching the operation: see
+    /// [`Rbac::deny_matches`]): the same decision, without looking for denies.
+    pub fn check_undeniable_among_at(
+        &self,
+        request: &Request<'_>,
+        target: &scope::Target<'_>,
+        candidates: &[(AssignmentId, usize)],
+    ) -> Decision {
+        self.decide_among_at(request, target, candidates, false)
+    }
+
+    fn decide_among_at(
+        &self,
+        request: &Request<'_>,
+        target: &scope::Target<'_>,
+        candidates: &[(AssignmentId, usize)],
+        denies: bool,
+    ) -> Decision {
         let memberships = self.memberships(request.principal);
         let mut decision = Decision {
             allowed: false,
@@ -520,11 +585,12 @@ impl<'m> Rbac<'m> {
             subtracted: Vec::new(),
             notes: Vec::new(),
         };
-        let target = scope::Target::new(request.target);
-        self.collect_denies(request, &target, &memberships, &mut decision);
+        if denies {
+            self.collect_denies(request, target, &memberships, &mut decision);
+        }
         for &(aid, m) in candidates {
             let Some(m) = memberships.get(m) else { continue };
-            self.collect_grants(request, &target, aid, &m.chain, &mut decision);
+            self.collect_grants(request, target, aid, &m.chain, &mut decision);
         }
         decision.grants.sort_by_key(|g| (g.assignment, g.block));
         decision.allowed = decision.denied_by.is_empty() && !decision.grants.is_empty();
@@ -635,14 +701,26 @@ impl<'m> Rbac<'m> {
     /// The pattern by which deny assignment number `deny` denies `operation`, if it does.
     fn deny_pattern(&self, deny: usize, operation: &str, kind: OpKind) -> Option<&Pattern> {
         let compiled = self.denies.get(deny)?;
-        let hit = match kind {
-            OpKind::Control => block_match(&compiled.actions, &compiled.not_actions, operation),
-            OpKind::Data => block_match(&compiled.data_actions, &compiled.not_data_actions, operation),
+        let (grant, subtract) = match kind {
+            OpKind::Control => (&compiled.actions, &compiled.not_actions),
+            OpKind::Data => (&compiled.data_actions, &compiled.not_data_actions),
         };
-        match hit {
-            Match::Granted(pattern) => Some(pattern),
-            Match::None | Match::Subtracted => None,
-        }
+        let plane = usize::from(kind == OpKind::Data);
+        let known = lock(&compiled.hits).get(plane).and_then(|m| m.get(operation).copied());
+        let index = match known {
+            Some(index) => index,
+            None => {
+                let index = match block_match(grant, subtract, operation) {
+                    Match::Granted(pattern) => grant.iter().position(|p| std::ptr::eq(p, pattern)),
+                    Match::None | Match::Subtracted => None,
+                };
+                if let Some(m) = lock(&compiled.hits).get_mut(plane) {
+                    m.insert(operation.to_string(), index);
+                }
+                index
+            }
+        };
+        grant.get(index?)
     }
 
     fn collect_denies(

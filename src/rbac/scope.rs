@@ -40,6 +40,15 @@ pub fn is_at_or_below(id: &str, ancestor: &str) -> bool {
     }
 }
 
+/// The lengths at which a scope that is a prefix of `id` covers it: before each `/`, and the whole id
+/// (what [`Target`] holds).
+pub fn cuts(id: &str) -> Vec<usize> {
+    let mut cuts: Vec<usize> = id.match_indices('/').map(|(i, _)| i).filter(|i| *i > 0).collect();
+    cuts.push(id.len());
+    cuts.dedup();
+    cuts
+}
+
 /// A target id prepared for many coverage questions: the lengths at which a scope that is a prefix of
 /// it covers it (before each `/`, and the whole id). [`Target::covered_by`] then costs one length
 /// lookup and at most one comparison, instead of a prefix comparison per scope; it answers exactly as
@@ -47,16 +56,25 @@ pub fn is_at_or_below(id: &str, ancestor: &str) -> bool {
 #[derive(Debug, Clone)]
 pub struct Target<'a> {
     id: &'a str,
-    cuts: Vec<usize>,
+    cuts: std::borrow::Cow<'a, [usize]>,
 }
 
 impl<'a> Target<'a> {
     /// Prepares a lower-cased target id.
     pub fn new(id: &'a str) -> Self {
-        let mut cuts: Vec<usize> = id.match_indices('/').map(|(i, _)| i).filter(|i| *i > 0).collect();
-        cuts.push(id.len());
-        cuts.dedup();
-        Target { id, cuts }
+        Target {
+            id,
+            cuts: std::borrow::Cow::Owned(cuts(id)),
+        }
+    }
+
+    /// A target whose cuts were worked out before (by [`cuts`] of the same id): for callers that ask
+    /// about the same ids many times.
+    pub fn prepared(id: &'a str, cuts: &'a [usize]) -> Self {
+        Target {
+            id,
+            cuts: std::borrow::Cow::Borrowed(cuts),
+        }
     }
 
     /// The prefixes of the id at which a covering scope can end, shortest first (the id last).
@@ -129,13 +147,15 @@ mod tests {
             "//",
         ];
         for target in ids {
-            let prepared = Target::new(target);
-            for scope in ids {
-                assert_eq!(
-                    prepared.covered_by(scope),
-                    covers(scope, target),
-                    "{scope} over {target}"
-                );
+            let cut = cuts(target);
+            for prepared in [Target::new(target), Target::prepared(target, &cut)] {
+                for scope in ids {
+                    assert_eq!(
+                        prepared.covered_by(scope),
+                        covers(scope, target),
+                        "{scope} over {target}"
+                    );
+                }
             }
         }
     }
