@@ -1,7 +1,8 @@
 //! Property tests of the graph engine on generated models: every witness replays against the model,
 //! adding a role assignment never removes a capability (reachability is monotone in grants), and the
 //! undecided network's shortcut (places and endpoints joined through one `Online` fact) reaches what
-//! one network instance per (place, endpoint) reaches.
+//! one network instance per (place, endpoint) reaches. Also: the petgraph view holds every fact, rule
+//! instance and premise/conclusion edge.
 
 #![allow(
     clippy::panic,
@@ -263,5 +264,29 @@ fn every_rule_is_documented() {
             "docs/rules.md has no row for rule `{}`",
             r.as_str()
         );
+    }
+}
+
+#[test]
+fn the_petgraph_view_has_every_fact_rule_and_edge() {
+    use mlaccess::graph::{FactId, Node, RuleIdx};
+    use petgraph::visit::EdgeRef;
+    let text = std::fs::read_to_string("tests/fixtures/rules/P20.yaml").unwrap();
+    let m = model(text.split("\n---\n").next().unwrap());
+    let g = build(&m, &AssumedOpen { reason: "assumed open" });
+    let view = g.petgraph();
+    assert_eq!(view.node_count(), g.fact_count() + g.rule_count());
+    let premises: usize = g.rules.iter().map(|r| r.premises.len()).sum();
+    assert_eq!(view.edge_count(), premises + g.rule_count());
+    // Node i is fact i; every edge joins a fact and a rule, as the rule's premise or conclusion.
+    for (i, _) in g.facts.iter().enumerate() {
+        assert!(matches!(view[petgraph::graph::NodeIndex::new(i)], Node::Fact(FactId(f)) if f as usize == i));
+    }
+    for e in view.edge_references() {
+        match (&view[e.source()], &view[e.target()]) {
+            (Node::Fact(f), Node::Rule(RuleIdx(r))) => assert!(g.rules[*r as usize].premises.contains(f)),
+            (Node::Rule(RuleIdx(r)), Node::Fact(f)) => assert_eq!(g.rules[*r as usize].conclusion, *f),
+            other => panic!("an edge between {other:?}"),
+        }
     }
 }
