@@ -434,7 +434,7 @@ impl NetworkFrontier {
                 if !rule.rule.is_step() {
                     continue;
                 }
-                steps.push((r, rule.premises.clone()));
+                steps.push((r, rule.premises.to_vec()));
                 for p in &rule.premises {
                     if cone.insert(*p) {
                         todo.push(*p);

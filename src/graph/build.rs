@@ -2,6 +2,7 @@
 //! principals, resources and credentials (semantics §3, §9, §10).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
@@ -42,6 +43,7 @@ pub fn build(model: &Model, oracle: &dyn NetworkOracle) -> AccessGraph {
         scope_cuts: Vec::new(),
         scope_ops: Vec::new(),
         op_names: Vec::new(),
+        patterns: rustc_hash::FxHashSet::default(),
         children: FxHashMap::default(),
     };
     for r in m.resource_ids() {
@@ -111,7 +113,9 @@ struct Builder<'m> {
     /// `op_names`), worked out once.
     scope_ops: Vec<Vec<(Op, u32)>>,
     /// Operation names, each once.
-    op_names: Vec<String>,
+    op_names: Vec<Arc<str>>,
+    /// Pattern texts of grant evidence, each once.
+    patterns: rustc_hash::FxHashSet<Arc<str>>,
     /// The resources whose parent is each resource, in model order.
     children: FxHashMap<ResourceId, Vec<ResourceId>>,
 }
@@ -151,7 +155,7 @@ impl<'m> Builder<'m> {
         names: Vec<PrincipalId>,
         tags: Vec<String>,
     ) {
-        let premises: Vec<FactId> = premises.iter().map(|f| self.fact(*f)).collect();
+        let premises: Box<[FactId]> = premises.iter().map(|f| self.fact(*f)).collect();
         let conclusion = self.fact(conclusion);
         self.rules.push(RuleInstance {
             rule,
@@ -159,8 +163,8 @@ impl<'m> Builder<'m> {
             premises,
             conclusion,
             evidence,
-            names,
-            tags,
+            names: names.into_boxed_slice(),
+            tags: tags.into_boxed_slice(),
         });
     }
 
@@ -234,7 +238,7 @@ impl<'m> Builder<'m> {
                     let next = u32::try_from(self.op_names.len()).unwrap_or(u32::MAX);
                     let id = *name_ids.entry(name.clone()).or_insert(next);
                     if id == next {
-                        self.op_names.push(name);
+                        self.op_names.push(name.into());
                     }
                     (op, id)
                 })
@@ -250,7 +254,17 @@ impl<'m> Builder<'m> {
 
     /// An operation name by id.
     fn op_name(&self, name: u32) -> &str {
-        self.op_names.get(name as usize).map_or("", String::as_str)
+        self.op_names.get(name as usize).map_or("", |n| n.as_ref())
+    }
+
+    /// A pattern text, shared with every grant that cites it.
+    fn shared_pattern(&mut self, text: &str) -> Arc<str> {
+        if let Some(found) = self.patterns.get(text) {
+            return Arc::clone(found);
+        }
+        let shared: Arc<str> = Arc::from(text);
+        self.patterns.insert(Arc::clone(&shared));
+        shared
     }
 
     /// A token carries the groups of its principal, transitively: one step per direct membership, from
@@ -569,7 +583,11 @@ impl<'m> Builder<'m> {
             return;
         };
         let resource = self.scopes[scope as usize].resource;
-        let operation = self.op_name(name).to_string();
+        let operation = self
+            .op_names
+            .get(name as usize)
+            .cloned()
+            .unwrap_or_else(|| Arc::from(""));
         // A grant decided for one principal through a group starts from both: the principal's token,
         // and the membership steps that show it carries the group.
         let mut holder = vec![Fact::As(p)];
@@ -601,7 +619,7 @@ impl<'m> Builder<'m> {
             assignment: best.assignment,
             via: best.via.clone(),
             block: best.block,
-            pattern: best.pattern.clone(),
+            pattern: self.shared_pattern(&best.pattern),
             condition: best.condition.clone(),
         };
         let capability = resource.and_then(|r| self.capability_of(op, r));

@@ -213,8 +213,8 @@ pub enum Evidence {
     Grant {
         /// The principal whose token makes the request.
         principal: PrincipalId,
-        /// The exact operation.
-        operation: String,
+        /// The exact operation (shared: the same few dozen operations recur in millions of grants).
+        operation: std::sync::Arc<str>,
         /// Data or control plane.
         data: bool,
         /// The scope the operation is performed on (graph scope index).
@@ -225,8 +225,8 @@ pub enum Evidence {
         via: Vec<PrincipalId>,
         /// The permission block (0-based).
         block: usize,
-        /// The pattern that matched.
-        pattern: String,
+        /// The pattern that matched (shared, as `operation`).
+        pattern: std::sync::Arc<str>,
         /// What became of conditions.
         condition: ConditionStatus,
     },
@@ -281,16 +281,16 @@ pub struct RuleInstance {
     pub rule: RuleId,
     /// What carries the step.
     pub channel: Channel,
-    /// What must hold first.
-    pub premises: Vec<FactId>,
+    /// What must hold first (a boxed slice: millions of instances, none grows after building).
+    pub premises: Box<[FactId]>,
     /// What then holds.
     pub conclusion: FactId,
     /// Why.
     pub evidence: Evidence,
     /// Principals the evidence names (for `excluding`).
-    pub names: Vec<PrincipalId>,
+    pub names: Box<[PrincipalId]>,
     /// `unverified-step: ...` and similar tags.
-    pub tags: Vec<String>,
+    pub tags: Box<[String]>,
 }
 
 /// Index helper for building.

@@ -388,7 +388,6 @@ impl<'m> Rbac<'m> {
         }))
     }
 
-    /// The blocks of a role that grant or subtract an operation, memoised.
     /// Whether role number `role` has a block whose patterns grant `operation` (not subtracted by its
     /// `notActions`), whatever the scope, conditions and denies: when no role a principal holds at a
     /// scope does, RBAC refuses the request there.
@@ -398,6 +397,7 @@ impl<'m> Rbac<'m> {
             .any(|hit| matches!(hit, BlockHit::Granted { .. }))
     }
 
+    /// The blocks of a role that grant or subtract an operation, memoised.
     fn role_hits(&self, role: usize, operation: &str, kind: OpKind) -> Arc<[BlockHit]> {
         let plane = usize::from(kind == OpKind::Data);
         let Some(cache) = self.hits.get(role) else {

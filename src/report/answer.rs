@@ -333,7 +333,7 @@ fn evidence_json(g: &AccessGraph, r: RuleIdx, host: Option<ResourceId>) -> Value
             let a = m.assignment(*assignment);
             json!({
                 "principal": m.principal(*principal).name,
-                "operation": operation,
+                "operation": &**operation,
                 "data_action": data,
                 "scope": scope(*s),
                 "assignment": a.id,
@@ -341,7 +341,7 @@ fn evidence_json(g: &AccessGraph, r: RuleIdx, host: Option<ResourceId>) -> Value
                 "assignment_scope": a.scope.display,
                 "via": via.iter().map(|p| m.principal(*p).name.clone()).collect::<Vec<_>>(),
                 "block": block + 1,
-                "pattern": pattern,
+                "pattern": &**pattern,
                 "condition": match condition {
                     ConditionStatus::None => Value::Null,
                     ConditionStatus::Holds => json!({"status": "holds"}),

@@ -150,7 +150,7 @@ impl Cone {
                 }
                 *slot = true;
                 cone.rule_count += 1;
-                for &p in g.rule(r).map_or(&[][..], |x| x.premises.as_slice()) {
+                for &p in g.rule(r).map_or(&[][..], |x| &*x.premises) {
                     if cone.add_fact(p) {
                         todo.push(p);
                     }
