@@ -342,7 +342,12 @@ impl<'g> Runner<'g> {
         self.proof.searches += 1;
         self.proof.facts += c.facts_reached;
         self.proof.rules += c.rules_fired;
-        self.cache.insert(start, c.clone());
+        // A start that holds a principal's own identity belongs to that actor alone: no other actor can
+        // share its search, and keeping it would hold one closure per user of a large estate.
+        let shareable = !start.iter().any(|f| matches!(self.g.fact(*f), Some(Fact::As(_))));
+        if shareable {
+            self.cache.insert(start, c.clone());
+        }
         c
     }
 }
