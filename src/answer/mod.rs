@@ -421,10 +421,10 @@ fn witness(g: &AccessGraph, c: &Closure, actor: Actor, final_rule: RuleIdx, dept
 }
 
 /// The steps towards a goal that need the network, found once per goal: every step rule instance of
-/// the goal's backward cone (over steps) with its premises, and the blocked network premises by
-/// endpoint. Which of them stopped a given actor is then a look at that actor's closure.
+/// the goal's backward cone (over steps) that needs a blocked endpoint, and the blocked network
+/// premises by endpoint. Which of them stopped a given actor is then a look at that actor's closure.
 struct NetworkFrontier {
-    steps: Vec<(RuleIdx, Vec<FactId>)>,
+    steps: Vec<RuleIdx>,
     blocked: HashMap<crate::graph::Endpoint, Vec<usize>>,
 }
 
@@ -439,7 +439,7 @@ impl NetworkFrontier {
                 if !rule.rule.is_step() {
                     continue;
                 }
-                steps.push((r, rule.premises.to_vec()));
+                steps.push(r);
                 for p in &rule.premises {
                     if cone.insert(*p) {
                         todo.push(*p);
@@ -452,10 +452,12 @@ impl NetworkFrontier {
             blocked.entry(*endpoint).or_default().push(i);
         }
         // Only a step that needs a blocked endpoint can be stopped by the network.
-        steps.retain(|(_, premises)| {
-            premises
-                .iter()
-                .any(|p| matches!(g.fact(*p), Some(Fact::Reach(e)) if blocked.contains_key(e)))
+        steps.retain(|r| {
+            g.rule(*r).is_some_and(|rule| {
+                rule.premises
+                    .iter()
+                    .any(|p| matches!(g.fact(*p), Some(Fact::Reach(e)) if blocked.contains_key(e)))
+            })
         });
         NetworkFrontier { steps, blocked }
     }
@@ -464,7 +466,8 @@ impl NetworkFrontier {
     /// whose network premise does not, with the rules that stop every packet from the actor's places.
     fn blocks(&self, g: &AccessGraph, c: &Closure, actor: Actor) -> Vec<String> {
         let mut out = Vec::new();
-        for (r, premises) in &self.steps {
+        for r in &self.steps {
+            let premises = g.rule(*r).map_or(&[][..], |rule| &*rule.premises);
             let mut missing_net = Vec::new();
             let mut others_hold = true;
             for p in premises {

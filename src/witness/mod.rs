@@ -325,7 +325,7 @@ fn check_step(
             || "packets leave from a place the actor is not at".into(),
         ),
         (RuleId::Host, Evidence::Host { resource }) => {
-            let write = g.scope_id(&m.resource(*resource).key).map(|s| Fact::Can(Op::Write.code(), s));
+            let write = can_fact(g, m, Op::Write, *resource);
             ensure(
                 *conclusion == Fact::Host
                     && premises.contains(&Fact::Exec(*resource))
@@ -334,9 +334,7 @@ fn check_step(
             )
         }
         (RuleId::P20, Evidence::Attach { identity, resource }) => {
-            let assign = g
-                .scope_id(&m.resource(*resource).key)
-                .map(|s| Fact::Can(Op::IdentityAssign.code(), s));
+            let assign = can_fact(g, m, Op::IdentityAssign, *resource);
             ensure(
                 m.principal(*identity).identity_of == Some(IdentityOf::UserAssigned(*resource)),
                 || "not the user-assigned identity of the resource".into(),
@@ -359,7 +357,7 @@ fn check_step(
             },
         ) => {
             let res = resource.ok_or("no resource")?;
-            let cap = |op: Op, r: ResourceId| g.scope_id(&m.resource(r).key).map(|s| Fact::Can(op.code(), s));
+            let cap = |op: Op, r: ResourceId| can_fact(g, m, op, r);
             let has = |f: Option<Fact>| f.is_some_and(|f| premises.contains(&f));
             match rule {
                 RuleId::P04 => {
@@ -567,6 +565,11 @@ fn check_step(
         _ => Err("evidence does not fit the rule".into()),
     }
     .and_then(|()| check_identity_rules(m, rule, ev, premises))
+}
+
+/// The fact "may perform `op` on `r`", if the graph has the resource's scope.
+fn can_fact(g: &AccessGraph, m: &Model, op: Op, r: ResourceId) -> Option<Fact> {
+    g.scope_id(&m.resource(r).key).map(|s| Fact::Can(op.code(), s))
 }
 
 /// Checks that need no resource: client secrets and app owners.
