@@ -19,7 +19,7 @@ use mlaccess::graph::build::build;
 use mlaccess::graph::network::{AssumedOpen, NetDecision, NetworkOracle};
 use mlaccess::graph::{Endpoint, Place};
 use mlaccess::load::{Source, load};
-use mlaccess::model::Model;
+use mlaccess::model::{Model, PrincipalKind};
 use mlaccess::query;
 use proptest::prelude::*;
 
@@ -235,8 +235,74 @@ fn reach_with(m: &Model, oracle: &dyn NetworkOracle, depths: bool) -> BTreeSet<S
     out
 }
 
+/// Checks that `who can` and `can any principal … directly`, whose searches are shared between the
+/// actors of a class (backward cone, groups as seeds, early stop), list the same actors at the same
+/// depths as each principal's own unconfined search (`what can P reach`), and that their witnesses
+/// replay.
+fn shared_searches_agree_with_own_searches(m: &Model) -> Result<(), String> {
+    let g = build(m, &AssumedOpen { reason: "assumed open" });
+    let run = |text: &str| {
+        let q = query::resolve(m, &query::parse(text).unwrap()).unwrap();
+        answer::run(&g, &q, &Options::default())
+    };
+    let mut own: BTreeSet<(answer::Actor, String, u32)> = BTreeSet::new();
+    for p in &m.principals {
+        for l in &run(&format!("what can {} reach", p.name)).listed {
+            own.insert((l.actor, l.capability.clone(), l.witness.depth));
+        }
+    }
+    let capabilities: BTreeSet<String> = own.iter().map(|(_, c, _)| c.clone()).collect();
+    let mut shared = BTreeSet::new();
+    for c in &capabilities {
+        let a = run(&format!("who can reach {c}"));
+        for l in &a.listed {
+            mlaccess::witness::replay(m, &g, &l.witness)
+                .map_err(|e| format!("who can reach {c}: witness of {:?} fails replay: {e}", l.actor))?;
+            // `who can` lists a principal that is the goal itself at depth 0, where `what can` gives
+            // the way back to itself, if any: such entries are not compared.
+            if l.witness.depth == 0 {
+                own.retain(|(a, x, _)| (a, x) != (&l.actor, c));
+            } else if matches!(l.actor, answer::Actor::Principal(_)) {
+                shared.insert((l.actor, c.clone(), l.witness.depth));
+            }
+        }
+        // `can any user` shares its searches the same way; its shortest witness has the least depth
+        // any user has.
+        let any = run(&format!("can any user reach {c}"));
+        let least = own
+            .iter()
+            .filter(|(a, x, _)| {
+                x == c && matches!(a, answer::Actor::Principal(p) if m.principal(*p).kind == PrincipalKind::User)
+            })
+            .map(|(_, _, d)| *d)
+            .min();
+        if any.witnesses.first().map(|w| w.depth) != least {
+            return Err(format!(
+                "can any user reach {c}: {:?}, own searches {least:?}",
+                any.verdict
+            ));
+        }
+    }
+    if own != shared {
+        let only_own: Vec<_> = own.difference(&shared).collect();
+        let only_shared: Vec<_> = shared.difference(&own).collect();
+        return Err(format!(
+            "own searches only: {only_own:?}\nshared searches only: {only_shared:?}"
+        ));
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn shared_searches_list_what_each_principal_reaches(s in spec()) {
+        let text = yaml(&s, None);
+        if let Err(e) = shared_searches_agree_with_own_searches(&model(&text)) {
+            prop_assert!(false, "{e}\n{text}");
+        }
+    }
 
     #[test]
     fn witnesses_replay_and_grants_are_monotone(s in spec(), extra in (0..PRINCIPALS.len(), 0..ROLES.len(), 0..SCOPES.len())) {

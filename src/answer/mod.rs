@@ -7,18 +7,20 @@
 
 pub mod expect;
 pub mod goal;
+mod runner;
 pub mod smt;
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use crate::channel::Channel;
-use crate::graph::build::identity_places;
-use crate::graph::{AccessGraph, Fact, FactId, Place, RuleIdx};
-use crate::model::{Holder, LocationId, Model, PrincipalId, PrincipalKind};
+use crate::graph::{AccessGraph, Fact, FactId, RuleIdx};
+use crate::model::{LocationId, Model, PrincipalId, PrincipalKind};
 use crate::query::ast::CapabilityKind;
 use crate::query::resolve::{Actors, ResolvedForm, ResolvedQuery, Target};
 use crate::search::{self, Closure, Filter};
+use runner::Runner;
 
 pub use goal::Goal;
 
@@ -177,49 +179,9 @@ impl Default for Options {
     }
 }
 
-/// The starting facts of an actor.
+/// The starting facts of an actor (see [`runner::Starts`]; prepare one for many actors).
 pub fn start_facts(g: &AccessGraph, actor: Actor, from: Option<LocationId>) -> Vec<FactId> {
-    let m = &g.model;
-    let mut facts = Vec::new();
-    let mut places: Vec<Place> = Vec::new();
-    match actor {
-        Actor::Principal(p) => {
-            facts.push(Fact::As(p));
-            let principal = m.principal(p);
-            match principal.kind {
-                PrincipalKind::ManagedIdentity => places.extend(identity_places(m, p)),
-                PrincipalKind::Group => places.extend(m.location_named("internet").map(Place::Location)),
-                _ => places.extend(principal.locations.iter().map(|l| Place::Location(*l))),
-            }
-            // Credentials held by the principal, by anyone, or by a group it belongs to.
-            let groups: Vec<PrincipalId> = crate::rbac::groups::memberships(m, p)
-                .into_iter()
-                .map(|x| x.group)
-                .collect();
-            for (i, c) in m.credentials.iter().enumerate() {
-                let held = c.held_by.iter().any(|h| match h {
-                    Holder::Anyone => true,
-                    Holder::Principal(x) => groups.contains(x),
-                });
-                if held {
-                    facts.push(Fact::Holds(crate::model::CredentialId::from_index(i)));
-                }
-            }
-        }
-        Actor::Anyone(l) => {
-            places.push(Place::Location(l));
-            for (i, c) in m.credentials.iter().enumerate() {
-                if c.held_by.contains(&Holder::Anyone) {
-                    facts.push(Fact::Holds(crate::model::CredentialId::from_index(i)));
-                }
-            }
-        }
-    }
-    if let Some(l) = from {
-        places = vec![Place::Location(l)];
-    }
-    facts.extend(places.into_iter().map(Fact::At));
-    facts.iter().filter_map(|f| g.fact_id(f)).collect()
+    runner::Starts::new(g).of(actor, from)
 }
 
 /// Every principal (but identities of prospective resources) and anyone at every location.
@@ -263,92 +225,6 @@ fn filter_of(q: &ResolvedQuery) -> Filter {
         avoiding: q.avoiding.clone(),
         excluding: q.excluding.clone(),
         max_depth: q.within,
-    }
-}
-
-/// Runs closures, solving each class of equivalent actors once. Without a cone, actors are equivalent
-/// when their starting facts are the same; with the backward cone of a goal, when their starting facts
-/// inside the cone are (see [`search::Cone`]), and each search stays inside the cone.
-struct Runner<'g> {
-    g: &'g AccessGraph,
-    filter: Filter,
-    from: Option<LocationId>,
-    cone: Option<search::Cone>,
-    /// The goal a search may stop at once its least depth is settled, and the channel that does not
-    /// count as reaching it (see [`search::Stop`]).
-    stop: Option<(Vec<FactId>, Option<Channel>)>,
-    cache: HashMap<Vec<FactId>, std::rc::Rc<Closure>>,
-    proof: Proof,
-}
-
-impl<'g> Runner<'g> {
-    /// Restricts the searches to what can matter for `goal`: its facts, every `Unmodelled` fact
-    /// (reaching one makes a `no` an `unknown`, so it must be found exactly as before) and the places
-    /// of blocked network premises (for explaining a `no`).
-    fn focus(&mut self, goal: &Goal) {
-        let mut targets = goal.facts.clone();
-        targets.extend(
-            self.g
-                .facts
-                .iter()
-                .enumerate()
-                .filter(|(_, f)| matches!(f, Fact::Unmodelled(_)))
-                .map(|(i, _)| FactId(u32::try_from(i).unwrap_or(u32::MAX))),
-        );
-        // The places of blocked network premises, so a `no` can still say what the network stopped.
-        targets.extend(
-            self.g
-                .blocked
-                .iter()
-                .filter_map(|(place, _, _)| self.g.fact_id(&Fact::At(*place))),
-        );
-        let cone = search::Cone::towards(self.g, &targets);
-        // What was searched before (unconfined) is not part of the proof.
-        self.cache.clear();
-        self.proof = Proof::default();
-        self.proof.cone = Some((cone.fact_count, cone.rule_count));
-        self.cone = Some(cone);
-    }
-
-    /// Lets each search stop once the least depth of `goal` is settled: what follows only needs the
-    /// shortest way there, or, when the goal is not reached, the complete closure (which a search that
-    /// never reaches the goal computes anyway).
-    fn stop_at(&mut self, goal: &Goal, directly: bool) {
-        self.stop = Some((goal.facts.clone(), directly.then_some(Channel::AzureMl)));
-    }
-
-    fn closure(&mut self, actor: Actor) -> std::rc::Rc<Closure> {
-        self.proof.actors += 1;
-        let mut start = start_facts(self.g, actor, self.from);
-        if let Some(cone) = &self.cone {
-            start.retain(|f| cone.has_fact(*f));
-        }
-        start.sort();
-        start.dedup();
-        if let Some(c) = self.cache.get(&start) {
-            return c.clone();
-        }
-        let stop = self
-            .stop
-            .as_ref()
-            .map(|(goals, skip)| search::Stop { goals, skip: *skip });
-        let c = std::rc::Rc::new(search::closure_within(
-            self.g,
-            &start,
-            &self.filter,
-            self.cone.as_ref(),
-            stop,
-        ));
-        self.proof.searches += 1;
-        self.proof.facts += c.facts_reached;
-        self.proof.rules += c.rules_fired;
-        // A start that holds a principal's own identity belongs to that actor alone: no other actor can
-        // share its search, and keeping it would hold one closure per user of a large estate.
-        let shareable = !start.iter().any(|f| matches!(self.g.fact(*f), Some(Fact::As(_))));
-        if shareable {
-            self.cache.insert(start, c.clone());
-        }
-        c
     }
 }
 
@@ -503,16 +379,17 @@ impl NetworkFrontier {
     }
 }
 
-/// Facts that, if reached, mean something unmodelled happened on the way.
-fn unmodelled(g: &AccessGraph, c: &Closure) -> Vec<String> {
+/// Facts that, if reached, mean something unmodelled happened on the way (`facts`: every
+/// `Unmodelled` fact of the graph).
+fn unmodelled(g: &AccessGraph, c: &Closure, facts: &[FactId]) -> Vec<String> {
     let mut out = Vec::new();
     // A search stops early only once it reached its goal; should one ever stop without, what it did
     // not explore cannot back a `no`.
     if !c.complete {
         out.push("internal error: a search stopped before its fixed point without reaching the goal".into());
     }
-    for f in c.derived() {
-        if let Some(Fact::Unmodelled(r)) = g.fact(f) {
+    for f in facts.iter().filter(|f| c.holds(**f)) {
+        if let Some(Fact::Unmodelled(r)) = g.fact(*f) {
             let res = g.model.resource(*r);
             out.push(format!(
                 "the actor can change `{}` ({}), which has an identity; whether that runs code as the identity is not modelled",
@@ -523,19 +400,64 @@ fn unmodelled(g: &AccessGraph, c: &Closure) -> Vec<String> {
     out
 }
 
+/// What one actor contributed to an answer.
+#[derive(Default)]
+struct Outcome {
+    /// Ways to the goal (depth, steps, witness), shortest first.
+    found: Vec<(u32, u32, Witness)>,
+    /// Why a `no` for this actor is not proved.
+    unknown: Vec<String>,
+    /// What the network stopped on this actor's way.
+    blocks: Vec<String>,
+}
+
+/// What a query needs to judge one actor's closure.
+struct Judge<'a> {
+    g: &'a AccessGraph,
+    goal: &'a Goal,
+    directly: bool,
+    filter: &'a Filter,
+    /// Witnesses kept per actor.
+    paths: usize,
+    unmodelled: &'a [FactId],
+    frontier: OnceLock<NetworkFrontier>,
+}
+
+impl Judge<'_> {
+    /// The shortest ways the actor reaches the goal, or why it does not.
+    fn outcome(&self, actor: Actor, c: &Closure) -> Outcome {
+        let g = self.g;
+        let mut o = Outcome::default();
+        if let Some(f) = starts_at_goal(c, self.goal) {
+            let witness = Witness {
+                actor,
+                goal: f,
+                rules: Vec::new(),
+                depth: 0,
+            };
+            o.found.push((0, 0, witness));
+            return o;
+        }
+        for (depth, steps, r) in reach_goal(g, c, self.goal, self.directly, self.filter)
+            .into_iter()
+            .take(self.paths.max(1))
+        {
+            o.found.push((depth, steps, witness(g, c, actor, r, depth)));
+        }
+        if o.found.is_empty() {
+            o.unknown = unmodelled(g, c, self.unmodelled);
+            let frontier = self.frontier.get_or_init(|| NetworkFrontier::of(g, self.goal));
+            o.blocks = frontier.blocks(g, c, actor);
+        }
+        o
+    }
+}
+
 /// Decides a query on a graph.
 pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
     let started = Instant::now();
     let filter = filter_of(q);
-    let mut runner = Runner {
-        g,
-        filter: filter.clone(),
-        from: q.from,
-        cone: None,
-        stop: None,
-        cache: HashMap::new(),
-        proof: Proof::default(),
-    };
+    let mut runner = Runner::new(g, filter.clone(), q.from);
     let mut answer = Answer {
         query: q.text.clone(),
         verdict: Verdict::No,
@@ -562,47 +484,42 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
             if options.paths <= 1 {
                 runner.stop_at(&goal, q.directly);
             }
-            // For one actor, a search that stops at the goal touches less than the goal's backward
-            // cone: the cone is built only when the goal is not reached (it bounds the proof of a
-            // `no`), or up front when there are many actors to share searches between.
-            let mut confined = !(actors_list.len() == 1 && options.paths <= 1);
-            if confined {
-                runner.focus(&goal);
-            }
-            let mut frontier: Option<NetworkFrontier> = None;
-            let mut found: Vec<(u32, u32, Witness)> = Vec::new();
-            for actor in actors_list {
-                let mut c = runner.closure(actor);
-                if !confined
-                    && reach_goal(g, &c, &goal, q.directly, &filter).is_empty()
-                    && starts_at_goal(&c, &goal).is_none()
-                {
+            let unmodelled_facts = runner.unmodelled.clone();
+            let judge = Judge {
+                g,
+                goal: &goal,
+                directly: q.directly,
+                filter: &filter,
+                paths: options.paths,
+                unmodelled: &unmodelled_facts,
+                frontier: OnceLock::new(),
+            };
+            let outcomes = match actors_list.as_slice() {
+                // For one actor, a search that stops at the goal touches less than the goal's
+                // backward cone: the cone is built only when the goal is not reached (it bounds the
+                // proof of a `no`).
+                [actor] if options.paths <= 1 => {
+                    let mut o = judge.outcome(*actor, &runner.closure(*actor));
+                    if o.found.is_empty() {
+                        runner.focus(&goal);
+                        o = judge.outcome(*actor, &runner.closure(*actor));
+                    }
+                    vec![o]
+                }
+                _ => {
                     runner.focus(&goal);
-                    confined = true;
-                    c = runner.closure(actor);
+                    runner.each(&actors_list, |actor, c| judge.outcome(actor, c))
                 }
-                if let Some(f) = starts_at_goal(&c, &goal) {
-                    found.push((
-                        0,
-                        0,
-                        Witness {
-                            actor,
-                            goal: f,
-                            rules: Vec::new(),
-                            depth: 0,
-                        },
-                    ));
-                    continue;
-                }
-                let finals = reach_goal(g, &c, &goal, q.directly, &filter);
-                for (depth, steps, r) in finals.into_iter().take(options.paths.max(1)) {
-                    found.push((depth, steps, witness(g, &c, actor, r, depth)));
-                }
-                if found.is_empty() {
-                    answer.unknown.extend(unmodelled(g, &c));
-                    let frontier = frontier.get_or_insert_with(|| NetworkFrontier::of(g, &goal));
-                    answer.network_blocks.extend(frontier.blocks(g, &c, actor));
-                }
+            };
+            let mut found: Vec<(u32, u32, Witness)> = Vec::new();
+            for o in outcomes {
+                found.extend(o.found);
+                answer.unknown.extend(o.unknown);
+                answer.network_blocks.extend(o.blocks);
+            }
+            // What the network stopped explains a `no`; a path makes it moot.
+            if !found.is_empty() {
+                answer.network_blocks.clear();
             }
             // Shortest first; with several actors, one path per actor before a second path of any.
             found.sort_by_key(|a| (a.0, a.1, a.2.actor, a.2.rules.len()));
@@ -619,7 +536,6 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
             let goal = goal::of(g, target);
             runner.focus(&goal);
             runner.stop_at(&goal, q.directly);
-            let mut frontier: Option<NetworkFrontier> = None;
             let who = Actors::AnyOf(None);
             let mut actors_list = actors(g, &who, &q.excluding);
             actors_list.extend(
@@ -632,31 +548,27 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
             if let Some(l) = q.from {
                 actors_list.retain(|a| !matches!(a, Actor::Anyone(x) if *x != l));
             }
-            for actor in actors_list {
-                let c = runner.closure(actor);
-                if let Some(f) = starts_at_goal(&c, &goal) {
-                    let witness = Witness {
-                        actor,
-                        goal: f,
-                        rules: Vec::new(),
-                        depth: 0,
-                    };
+            let unmodelled_facts = runner.unmodelled.clone();
+            let judge = Judge {
+                g,
+                goal: &goal,
+                directly: q.directly,
+                filter: &filter,
+                paths: 1,
+                unmodelled: &unmodelled_facts,
+                frontier: OnceLock::new(),
+            };
+            let outcomes = runner.each(&actors_list, |actor, c| judge.outcome(actor, c));
+            for (actor, o) in actors_list.iter().zip(outcomes) {
+                if let Some((_, _, witness)) = o.found.into_iter().next() {
                     answer.listed.push(Listed {
-                        actor,
+                        actor: *actor,
                         capability: goal.text.clone(),
                         witness,
                     });
-                } else if let Some((depth, _, r)) = reach_goal(g, &c, &goal, q.directly, &filter).into_iter().next() {
-                    answer.listed.push(Listed {
-                        actor,
-                        capability: goal.text.clone(),
-                        witness: witness(g, &c, actor, r, depth),
-                    });
-                } else {
-                    answer.unknown.extend(unmodelled(g, &c));
-                    let frontier = frontier.get_or_insert_with(|| NetworkFrontier::of(g, &goal));
-                    answer.network_blocks.extend(frontier.blocks(g, &c, actor));
                 }
+                answer.unknown.extend(o.unknown);
+                answer.network_blocks.extend(o.blocks);
             }
         }
         ResolvedForm::WhatCan(who) => {
@@ -671,7 +583,7 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
                         });
                     }
                 }
-                answer.unknown.extend(unmodelled(g, &c));
+                answer.unknown.extend(unmodelled(g, &c, &runner.unmodelled));
             }
         }
     }

@@ -6,11 +6,12 @@
 //! the graph was built. A fact not reached after the fixed point is not reachable under the filter.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::channel::Channel;
-use crate::graph::{AccessGraph, FactId, RuleIdx};
+use crate::graph::{AccessGraph, FactId, RuleId, RuleIdx};
 use crate::model::PrincipalId;
 
 /// Which rule instances a search may use.
@@ -49,9 +50,13 @@ struct Mark {
 /// The least fixed point for one actor: each derived fact's depth, step count and the rule instance
 /// that derived it first (none for starting facts). Only the facts the search touched are stored, so
 /// a search costs what it touches, not the size of the graph.
+///
+/// A member's closure may be a thin layer over the search its class shared ([`Closure::for_member`]):
+/// its own marks first, then the shared ones.
 #[derive(Debug, Clone, Default)]
 pub struct Closure {
     marks: FxHashMap<FactId, Mark>,
+    base: Option<Arc<Closure>>,
     /// How many facts were derived.
     pub facts_reached: usize,
     /// How many rule instances fired.
@@ -62,34 +67,89 @@ pub struct Closure {
 }
 
 impl Closure {
+    /// The closure of one member of a class of actors, from the search the class shared
+    /// ([`closure_from`] with the class's seeds): the member's own identity `own` as its starting fact,
+    /// and each seed derived from it by the member's membership instance, as the member's own search
+    /// would have derived it.
+    pub fn for_member(shared: Arc<Closure>, own: FactId, memberships: &[(FactId, RuleIdx)]) -> Closure {
+        let mut marks = FxHashMap::default();
+        marks.insert(
+            own,
+            Mark {
+                depth: 0,
+                steps: 0,
+                via: None,
+            },
+        );
+        let mut rules_fired = shared.rules_fired;
+        for &(group, r) in memberships {
+            // Only where the shared search took the fact as a seed; a fact it derived as soon and
+            // as briefly some other way keeps that derivation.
+            if shared
+                .marks
+                .get(&group)
+                .is_some_and(|m| m.via.is_none() && m.depth == 1)
+            {
+                rules_fired += 1;
+                marks.insert(
+                    group,
+                    Mark {
+                        depth: 1,
+                        steps: 1,
+                        via: Some(r),
+                    },
+                );
+            }
+        }
+        Closure {
+            marks,
+            // With the member's identity and its membership steps, as its own search counts them.
+            facts_reached: shared.facts_reached + 1,
+            rules_fired,
+            complete: shared.complete,
+            base: Some(shared),
+        }
+    }
+
+    fn mark(&self, f: FactId) -> Option<&Mark> {
+        self.marks
+            .get(&f)
+            .or_else(|| self.base.as_ref().and_then(|b| b.marks.get(&f)))
+    }
+
     /// True when the fact was derived.
     pub fn holds(&self, f: FactId) -> bool {
-        self.marks.contains_key(&f)
+        self.mark(f).is_some()
     }
 
     /// The depth of a fact.
     pub fn depth_of(&self, f: FactId) -> u32 {
-        self.marks.get(&f).map_or(UNREACHED, |m| m.depth)
+        self.mark(f).map_or(UNREACHED, |m| m.depth)
     }
 
     /// The step count of a fact.
     pub fn steps_of(&self, f: FactId) -> u32 {
-        self.marks.get(&f).map_or(UNREACHED, |m| m.steps)
+        self.mark(f).map_or(UNREACHED, |m| m.steps)
     }
 
     /// The rule instance that derived a fact (none for a starting fact or a fact not derived).
     pub fn via_of(&self, f: FactId) -> Option<RuleIdx> {
-        self.marks.get(&f).and_then(|m| m.via)
+        self.mark(f).and_then(|m| m.via)
     }
 
     /// True when the fact is one of the starting facts.
     pub fn is_start(&self, f: FactId) -> bool {
-        self.marks.get(&f).is_some_and(|m| m.depth == 0 && m.via.is_none())
+        self.mark(f).is_some_and(|m| m.depth == 0 && m.via.is_none())
     }
 
     /// Every derived fact, in no particular order.
     pub fn derived(&self) -> impl Iterator<Item = FactId> + '_ {
-        self.marks.keys().copied()
+        let shared = self
+            .base
+            .iter()
+            .flat_map(|b| b.marks.keys())
+            .filter(|f| !self.marks.contains_key(f));
+        self.marks.keys().chain(shared).copied()
     }
 
     /// When every premise of a rule instance holds: the depth and steps its conclusion would get.
@@ -98,7 +158,7 @@ impl Closure {
         let mut depth = 0;
         let mut steps: u32 = 0;
         for p in &rule.premises {
-            let m = self.marks.get(p)?;
+            let m = self.mark(*p)?;
             depth = depth.max(m.depth);
             steps = steps.saturating_add(m.steps);
         }
@@ -115,10 +175,18 @@ impl Closure {
 /// no fact inside it, and no fact outside it is a premise of a rule inside it. Two actors whose
 /// starting facts agree inside the cone therefore get the same answer about the goals; that is what
 /// makes actor equivalence classes sound.
+///
+/// The cone also records how its facts are used, for actor classes by membership: which facts only
+/// membership instances of the cone take as a premise (and are no goal), and those instances by
+/// member.
 #[derive(Debug, Clone)]
 pub struct Cone {
     facts: Vec<bool>,
     rules: Vec<bool>,
+    /// Facts a goal, or a premise of a cone instance other than a membership.
+    used_beyond_membership: Vec<bool>,
+    /// The cone's membership instances as (member, group, instance), by member.
+    memberships: Vec<(FactId, FactId, RuleIdx)>,
     /// Number of facts in the cone.
     pub fact_count: usize,
     /// Number of rule instances in the cone.
@@ -131,11 +199,14 @@ impl Cone {
         let mut cone = Cone {
             facts: vec![false; g.fact_count()],
             rules: vec![false; g.rule_count()],
+            used_beyond_membership: vec![false; g.fact_count()],
+            memberships: Vec::new(),
             fact_count: 0,
             rule_count: 0,
         };
         let mut todo: Vec<FactId> = Vec::new();
         for &f in goals {
+            cone.use_beyond_membership(f);
             if cone.add_fact(f) {
                 todo.push(f);
             }
@@ -150,14 +221,45 @@ impl Cone {
                 }
                 *slot = true;
                 cone.rule_count += 1;
-                for &p in g.rule(r).map_or(&[][..], |x| &*x.premises) {
+                let Some(rule) = g.rule(r) else { continue };
+                for &p in &rule.premises {
+                    if rule.rule == RuleId::Membership {
+                        cone.memberships.push((p, rule.conclusion, r));
+                    } else {
+                        cone.use_beyond_membership(p);
+                    }
                     if cone.add_fact(p) {
                         todo.push(p);
                     }
                 }
             }
         }
+        cone.memberships.sort_unstable();
         cone
+    }
+
+    fn use_beyond_membership(&mut self, f: FactId) {
+        if let Some(slot) = self.used_beyond_membership.get_mut(f.0 as usize) {
+            *slot = true;
+        }
+    }
+
+    /// True when `f` is in the cone, is no goal, and only membership instances take it as a premise
+    /// there: an actor starting from it reaches the rest of the cone only through its groups.
+    pub fn used_only_by_memberships(&self, f: FactId) -> bool {
+        self.has_fact(f) && !self.used_beyond_membership.get(f.0 as usize).copied().unwrap_or(true)
+    }
+
+    /// The cone's membership instances whose member is `f`, as (group, instance), in instance order
+    /// per group.
+    pub fn memberships_of(&self, f: FactId) -> impl Iterator<Item = (FactId, RuleIdx)> + '_ {
+        let from = self.memberships.partition_point(|(m, _, _)| *m < f);
+        let to = self.memberships.partition_point(|(m, _, _)| *m <= f);
+        self.memberships
+            .get(from..to)
+            .unwrap_or(&[])
+            .iter()
+            .map(|(_, group, r)| (*group, *r))
     }
 
     fn add_fact(&mut self, f: FactId) -> bool {
@@ -212,6 +314,21 @@ pub fn closure_within(
     cone: Option<&Cone>,
     stop: Option<Stop<'_>>,
 ) -> Closure {
+    closure_from(g, start, &[], filter, cone, stop)
+}
+
+/// [`closure_within`] for a class of actors that reach the cone only through their groups: the
+/// search starts from the facts they share (`start`, depth 0) and from the groups their membership
+/// steps lead to (`seeds`, depth 1 and one step, as a member's own search derives them). The seeds
+/// carry no derivation here; [`Closure::for_member`] gives each member its own.
+pub fn closure_from(
+    g: &AccessGraph,
+    start: &[FactId],
+    seeds: &[FactId],
+    filter: &Filter,
+    cone: Option<&Cone>,
+    stop: Option<Stop<'_>>,
+) -> Closure {
     let mut c = Closure {
         complete: true,
         ..Closure::default()
@@ -244,6 +361,29 @@ pub fn closure_within(
                 Mark {
                     depth: 0,
                     steps: 0,
+                    via: None,
+                },
+            );
+            queue.push_back(f);
+        }
+    }
+    // After every starting fact, so that the queue stays ordered by depth.
+    let mut seeds: Vec<FactId> = seeds.to_vec();
+    seeds.sort();
+    seeds.dedup();
+    if filter.max_depth.is_none_or(|m| m >= 1) {
+        for f in seeds {
+            if (f.0 as usize) >= g.fact_count() || c.marks.contains_key(&f) {
+                continue;
+            }
+            if stop.is_some_and(|s| s.goals.contains(&f) && s.skip != Some(Channel::Membership)) {
+                goal_depth = goal_depth.min(1);
+            }
+            c.marks.insert(
+                f,
+                Mark {
+                    depth: 1,
+                    steps: 1,
                     via: None,
                 },
             );

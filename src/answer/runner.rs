@@ -1,0 +1,306 @@
+//! Running the searches of one query: where each actor starts, which actors share a search, and the
+//! backward cone and early stop that bound each search.
+//!
+//! Actors are solved by class. Within the backward cone of a goal, two actors whose starting facts
+//! inside the cone are the same get the same answer (see [`search::Cone`]). A principal's own identity
+//! (`As(P)`) is a starting fact no one else has; but where the cone uses it only through membership
+//! steps, what P reaches is what its groups reach one step later, so P's search starts from its
+//! groups instead and is shared with every actor that has the same groups and the same other starting
+//! facts ([`search::closure_from`]). Each member then gets its own membership step on top of the shared
+//! search ([`Closure::for_member`]), so its witness still starts from itself.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use super::{Actor, Goal, Proof};
+use crate::channel::Channel;
+use crate::graph::build::identity_places;
+use crate::graph::{AccessGraph, Fact, FactId, Place, RuleIdx};
+use crate::model::{CredentialId, Holder, LocationId, PrincipalId, PrincipalKind};
+use crate::search::{self, Closure, Filter};
+
+/// The credentials of a model by holder, prepared once for the starting facts of many actors.
+pub struct Starts<'g> {
+    g: &'g AccessGraph,
+    by_holder: FxHashMap<PrincipalId, Vec<CredentialId>>,
+    anyone: Vec<CredentialId>,
+}
+
+impl<'g> Starts<'g> {
+    /// The credential holders of `g`'s model.
+    pub fn new(g: &'g AccessGraph) -> Starts<'g> {
+        let mut by_holder: FxHashMap<PrincipalId, Vec<CredentialId>> = FxHashMap::default();
+        let mut anyone = Vec::new();
+        for (i, c) in g.model.credentials.iter().enumerate() {
+            let id = CredentialId::from_index(i);
+            for h in &c.held_by {
+                match h {
+                    Holder::Anyone => anyone.push(id),
+                    Holder::Principal(p) => by_holder.entry(*p).or_default().push(id),
+                }
+            }
+        }
+        Starts { g, by_holder, anyone }
+    }
+
+    /// The starting facts of an actor: its identity, the places it sends from (`from` instead, when
+    /// given), and the credentials held by it, by a group it belongs to, or by anyone.
+    pub fn of(&self, actor: Actor, from: Option<LocationId>) -> Vec<FactId> {
+        let m = &self.g.model;
+        let mut facts = Vec::new();
+        let mut places: Vec<Place> = Vec::new();
+        let mut held: Vec<CredentialId> = self.anyone.clone();
+        match actor {
+            Actor::Principal(p) => {
+                facts.push(Fact::As(p));
+                let principal = m.principal(p);
+                match principal.kind {
+                    PrincipalKind::ManagedIdentity => places.extend(identity_places(m, p)),
+                    PrincipalKind::Group => places.extend(m.location_named("internet").map(Place::Location)),
+                    _ => places.extend(principal.locations.iter().map(|l| Place::Location(*l))),
+                }
+                // `memberships` includes the principal itself.
+                for x in crate::rbac::groups::memberships(m, p) {
+                    held.extend(self.by_holder.get(&x.group).into_iter().flatten());
+                }
+            }
+            Actor::Anyone(l) => places.push(Place::Location(l)),
+        }
+        held.sort();
+        held.dedup();
+        facts.extend(held.into_iter().map(Fact::Holds));
+        if let Some(l) = from {
+            places = vec![Place::Location(l)];
+        }
+        facts.extend(places.into_iter().map(Fact::At));
+        facts.iter().filter_map(|f| self.g.fact_id(f)).collect()
+    }
+}
+
+/// Where the search of a class of actors starts: its starting facts (depth 0) and the groups its
+/// members' membership steps lead to (depth 1).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Start {
+    facts: Vec<FactId>,
+    seeds: Vec<FactId>,
+}
+
+/// What a member adds to its class's search: its own identity and its membership instances.
+#[derive(Debug, Clone)]
+struct Own {
+    fact: FactId,
+    memberships: Vec<(FactId, RuleIdx)>,
+}
+
+/// The actors of a class: each by its position in the list asked about, with what it adds to the
+/// class's search.
+type Members = Vec<(usize, Option<Own>)>;
+
+/// One class solved: its search's counts (facts, rule instances) and each member's result.
+struct Solved<T> {
+    counts: (usize, usize),
+    results: Vec<(usize, T)>,
+}
+
+/// Runs closures, solving each class of equivalent actors once (see the module documentation).
+pub(super) struct Runner<'g> {
+    g: &'g AccessGraph,
+    starts: Starts<'g>,
+    filter: Filter,
+    from: Option<LocationId>,
+    cone: Option<search::Cone>,
+    /// The goal a search may stop at once its least depth is settled, and the channel that does not
+    /// count as reaching it (see [`search::Stop`]).
+    stop: Option<(Vec<FactId>, Option<Channel>)>,
+    cache: HashMap<Vec<FactId>, Arc<Closure>>,
+    /// Every `Unmodelled` fact of the graph.
+    pub(super) unmodelled: Vec<FactId>,
+    pub(super) proof: Proof,
+}
+
+impl<'g> Runner<'g> {
+    pub(super) fn new(g: &'g AccessGraph, filter: Filter, from: Option<LocationId>) -> Runner<'g> {
+        let unmodelled = g
+            .facts
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| matches!(f, Fact::Unmodelled(_)))
+            .map(|(i, _)| FactId(u32::try_from(i).unwrap_or(u32::MAX)))
+            .collect();
+        Runner {
+            g,
+            starts: Starts::new(g),
+            filter,
+            from,
+            cone: None,
+            stop: None,
+            cache: HashMap::new(),
+            unmodelled,
+            proof: Proof::default(),
+        }
+    }
+
+    /// Restricts the searches to what can matter for `goal`: its facts, every `Unmodelled` fact
+    /// (reaching one makes a `no` an `unknown`, so it must be found exactly as before) and the places
+    /// of blocked network premises (for explaining a `no`).
+    pub(super) fn focus(&mut self, goal: &Goal) {
+        let mut targets = goal.facts.clone();
+        targets.extend(self.unmodelled.iter().copied());
+        // The places of blocked network premises, so a `no` can still say what the network stopped.
+        targets.extend(
+            self.g
+                .blocked
+                .iter()
+                .filter_map(|(place, _, _)| self.g.fact_id(&Fact::At(*place))),
+        );
+        let cone = search::Cone::towards(self.g, &targets);
+        // What was searched before (unconfined) is not part of the proof.
+        self.cache.clear();
+        self.proof = Proof::default();
+        self.proof.cone = Some((cone.fact_count, cone.rule_count));
+        self.cone = Some(cone);
+    }
+
+    /// Lets each search stop once the least depth of `goal` is settled: what follows only needs the
+    /// shortest way there, or, when the goal is not reached, the complete closure (which a search that
+    /// never reaches the goal computes anyway).
+    pub(super) fn stop_at(&mut self, goal: &Goal, directly: bool) {
+        self.stop = Some((goal.facts.clone(), directly.then_some(Channel::AzureMl)));
+    }
+
+    /// Where an actor's search starts, and what the actor adds to it when the search is its class's.
+    fn start_of(&self, actor: Actor) -> (Start, Option<Own>) {
+        let mut facts = self.starts.of(actor, self.from);
+        if let Some(cone) = &self.cone {
+            facts.retain(|f| cone.has_fact(*f));
+        }
+        facts.sort();
+        facts.dedup();
+        let own = match (actor, &self.cone) {
+            (Actor::Principal(p), Some(cone)) => self
+                .g
+                .fact_id(&Fact::As(p))
+                .filter(|f| facts.contains(f) && cone.used_only_by_memberships(*f)),
+            _ => None,
+        };
+        let Some(own) = own else {
+            return (
+                Start {
+                    facts,
+                    seeds: Vec::new(),
+                },
+                None,
+            );
+        };
+        facts.retain(|f| *f != own);
+        let memberships: Vec<(FactId, RuleIdx)> = match &self.cone {
+            Some(cone) if self.filter.max_depth.is_none_or(|m| m >= 1) => cone
+                .memberships_of(own)
+                .filter(|(_, r)| self.filter.allows(self.g, *r))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut seeds: Vec<FactId> = memberships.iter().map(|(group, _)| *group).collect();
+        seeds.sort();
+        seeds.dedup();
+        (Start { facts, seeds }, Some(Own { fact: own, memberships }))
+    }
+
+    fn search(&self, start: &Start) -> Closure {
+        let stop = self
+            .stop
+            .as_ref()
+            .map(|(goals, skip)| search::Stop { goals, skip: *skip });
+        search::closure_from(
+            self.g,
+            &start.facts,
+            &start.seeds,
+            &self.filter,
+            self.cone.as_ref(),
+            stop,
+        )
+    }
+
+    fn count(&mut self, (facts, rules): (usize, usize)) {
+        self.proof.searches += 1;
+        self.proof.facts += facts;
+        self.proof.rules += rules;
+    }
+
+    /// The closure of one actor (kept for another actor with the same start).
+    pub(super) fn closure(&mut self, actor: Actor) -> Arc<Closure> {
+        self.proof.actors += 1;
+        let (start, own) = self.start_of(actor);
+        let key: Vec<FactId> = start.facts.iter().chain(&start.seeds).copied().collect();
+        let (shared, searched) = match self.cache.get(&key) {
+            Some(c) => (c.clone(), false),
+            None => {
+                let c = Arc::new(self.search(&start));
+                // A start that holds a principal's own identity belongs to that actor alone: no other
+                // actor can share its search, and keeping it would hold one closure per user of a
+                // large estate.
+                if !key.iter().any(|f| matches!(self.g.fact(*f), Some(Fact::As(_)))) || own.is_some() {
+                    self.cache.insert(key, c.clone());
+                }
+                (c, true)
+            }
+        };
+        let c = match own {
+            Some(own) => Arc::new(Closure::for_member(shared, own.fact, &own.memberships)),
+            None => shared,
+        };
+        if searched {
+            self.count((c.facts_reached, c.rules_fired));
+        }
+        c
+    }
+
+    /// `visit` applied to each actor with its closure, one search per class of actors, the classes in
+    /// parallel; the results in the order of `actors`, whatever the number of threads.
+    pub(super) fn each<T: Send>(&mut self, actors: &[Actor], visit: impl Fn(Actor, &Closure) -> T + Sync) -> Vec<T> {
+        self.proof.actors += actors.len();
+        let mut classes: HashMap<Start, Members> = HashMap::new();
+        for (i, actor) in actors.iter().enumerate() {
+            let (start, own) = self.start_of(*actor);
+            classes.entry(start).or_default().push((i, own));
+        }
+        let mut classes: Vec<(Start, Members)> = classes.into_iter().collect();
+        classes.sort_by_key(|(_, members)| members.first().map_or(0, |m| m.0));
+        let this = &*self;
+        let solved: Vec<Solved<T>> = classes
+            .par_iter()
+            .map(|(start, members)| {
+                let shared = Arc::new(this.search(start));
+                let results = members
+                    .iter()
+                    .filter_map(|(i, own)| {
+                        let actor = *actors.get(*i)?;
+                        let result = match own {
+                            Some(own) => visit(actor, &Closure::for_member(shared.clone(), own.fact, &own.memberships)),
+                            None => visit(actor, &shared),
+                        };
+                        Some((*i, result))
+                    })
+                    .collect();
+                // Only the counts are kept: a closure per class would grow with the estate.
+                Solved {
+                    counts: (shared.facts_reached, shared.rules_fired),
+                    results,
+                }
+            })
+            .collect();
+        let mut slots: Vec<Option<T>> = actors.iter().map(|_| None).collect();
+        for Solved { counts, results } in solved {
+            self.count(counts);
+            for (i, result) in results {
+                if let Some(slot) = slots.get_mut(i) {
+                    *slot = Some(result);
+                }
+            }
+        }
+        slots.into_iter().flatten().collect()
+    }
+}
