@@ -155,6 +155,46 @@ fn suite(dir: &Path, json: &Value) -> PathBuf {
 }
 
 #[test]
+fn shared_searches_give_the_same_answer_with_one_thread_and_four() {
+    let (_, path, _) = estate();
+    let with = |threads: &str, query: &str| {
+        let out = cli()
+            .env("RAYON_NUM_THREADS", threads)
+            .arg("query")
+            .arg(path)
+            .arg(query)
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{query}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+        // The only field that may differ: how long it took.
+        answer.as_object_mut().unwrap().remove("elapsed_ms");
+        answer
+    };
+    // The classes of actors are searched in parallel, and `can any user` lets a shallow way found by
+    // one thread cut the searches of the others short.
+    for query in [
+        "who can reach data of stml001 ignoring network",
+        "can any user reach data of stml001 directly ignoring network",
+        "can any user reach act-as uami-ml002 ignoring network",
+    ] {
+        let one = with("1", query);
+        assert_eq!(
+            one,
+            with("4", query),
+            "{query}: the answer differs between 1 and 4 threads"
+        );
+        assert_eq!(one["verdict"], "yes", "{query}");
+    }
+}
+
+#[test]
 fn check_gives_the_same_bytes_with_one_thread_and_four() {
     let (dir, path, json) = estate();
     let suite = suite(dir.path(), json);

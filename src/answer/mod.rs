@@ -11,7 +11,8 @@ mod runner;
 pub mod smt;
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use crate::channel::Channel;
@@ -421,6 +422,9 @@ struct Judge<'a> {
     paths: usize,
     unmodelled: &'a [FactId],
     frontier: OnceLock<NetworkFrontier>,
+    /// Where the least depth any actor reached the goal at is recorded, when only the shortest way
+    /// of any actor is wanted (`Runner::shortest_of_any`).
+    known: Option<Arc<AtomicU32>>,
 }
 
 impl Judge<'_> {
@@ -436,13 +440,16 @@ impl Judge<'_> {
                 depth: 0,
             };
             o.found.push((0, 0, witness));
-            return o;
+        } else {
+            for (depth, steps, r) in reach_goal(g, c, self.goal, self.directly, self.filter)
+                .into_iter()
+                .take(self.paths.max(1))
+            {
+                o.found.push((depth, steps, witness(g, c, actor, r, depth)));
+            }
         }
-        for (depth, steps, r) in reach_goal(g, c, self.goal, self.directly, self.filter)
-            .into_iter()
-            .take(self.paths.max(1))
-        {
-            o.found.push((depth, steps, witness(g, c, actor, r, depth)));
+        if let (Some(known), Some(depth)) = (&self.known, o.found.iter().map(|x| x.0).min()) {
+            known.fetch_min(depth, Ordering::Relaxed);
         }
         if o.found.is_empty() {
             o.unknown = unmodelled(g, c, self.unmodelled);
@@ -493,6 +500,7 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
                 paths: options.paths,
                 unmodelled: &unmodelled_facts,
                 frontier: OnceLock::new(),
+                known: None,
             };
             let outcomes = match actors_list.as_slice() {
                 // For one actor, a search that stops at the goal touches less than the goal's
@@ -508,6 +516,12 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
                 }
                 _ => {
                     runner.focus(&goal);
+                    // Only the shortest way of any actor is printed: once one actor is known to
+                    // reach the goal at depth d, the other searches need not look past d.
+                    let judge = Judge {
+                        known: (options.paths <= 1).then(|| runner.shortest_of_any()),
+                        ..judge
+                    };
                     runner.each(&actors_list, |actor, c| judge.outcome(actor, c))
                 }
             };
@@ -557,6 +571,7 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
                 paths: 1,
                 unmodelled: &unmodelled_facts,
                 frontier: OnceLock::new(),
+                known: None,
             };
             let outcomes = runner.each(&actors_list, |actor, c| judge.outcome(actor, c));
             for (actor, o) in actors_list.iter().zip(outcomes) {

@@ -11,6 +11,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -116,6 +117,9 @@ pub(super) struct Runner<'g> {
     /// count as reaching it (see [`search::Stop`]).
     stop: Option<(Vec<FactId>, Option<Channel>)>,
     cache: HashMap<Vec<FactId>, Arc<Closure>>,
+    /// The least depth at which an actor reached the goal so far, when only the shortest way of any
+    /// actor is wanted ([`Runner::shortest_of_any`]).
+    known: Option<Arc<AtomicU32>>,
     /// Every `Unmodelled` fact of the graph.
     pub(super) unmodelled: Vec<FactId>,
     pub(super) proof: Proof,
@@ -138,6 +142,7 @@ impl<'g> Runner<'g> {
             cone: None,
             stop: None,
             cache: HashMap::new(),
+            known: None,
             unmodelled,
             proof: Proof::default(),
         }
@@ -169,6 +174,16 @@ impl<'g> Runner<'g> {
     /// never reaches the goal computes anyway).
     pub(super) fn stop_at(&mut self, goal: &Goal, directly: bool) {
         self.stop = Some((goal.facts.clone(), directly.then_some(Channel::AzureMl)));
+    }
+
+    /// Lets every later search stop at the least depth any actor reached the goal at, which the
+    /// caller records in the returned cell: for a question that keeps only the shortest way of any
+    /// actor. Every actor whose way is that short is still found, with the witness an unbounded
+    /// search gives it; the searches of the others may stop early, so this is only for a `yes`.
+    pub(super) fn shortest_of_any(&mut self) -> Arc<AtomicU32> {
+        self.known
+            .get_or_insert_with(|| Arc::new(AtomicU32::new(search::UNREACHED)))
+            .clone()
     }
 
     /// Where an actor's search starts, and what the actor adds to it when the search is its class's.
@@ -210,10 +225,14 @@ impl<'g> Runner<'g> {
     }
 
     fn search(&self, start: &Start) -> Closure {
-        let stop = self
-            .stop
-            .as_ref()
-            .map(|(goals, skip)| search::Stop { goals, skip: *skip });
+        let stop = self.stop.as_ref().map(|(goals, skip)| search::Stop {
+            goals,
+            skip: *skip,
+            known: self
+                .known
+                .as_ref()
+                .map_or(search::UNREACHED, |k| k.load(Ordering::Relaxed)),
+        });
         search::closure_from(
             self.g,
             &start.facts,

@@ -298,6 +298,10 @@ pub struct Stop<'a> {
     pub goals: &'a [FactId],
     /// A channel whose rule instances do not count as reaching a goal (`directly` skips `azureml`).
     pub skip: Option<Channel>,
+    /// A depth the goal is known to be reached at by another actor ([`UNREACHED`] if none): when only
+    /// the shortest way of any actor matters (`can any user`), a search may stop there as if it had
+    /// reached the goal itself, since a deeper way of its own cannot be the shortest.
+    pub known: u32,
 }
 
 /// [`closure`], restricted to a backward cone when one is given: only the cone's rule instances fire,
@@ -333,7 +337,7 @@ pub fn closure_from(
         complete: true,
         ..Closure::default()
     };
-    let mut goal_depth = UNREACHED;
+    let mut goal_depth = stop.map_or(UNREACHED, |s| s.known);
     // A goal concluded only by steps at depth `d` has premises of depth below `d`: the search may
     // stop before the facts of depth `d` leave the queue. A goal that a non-step instance concludes
     // (a place, a network endpoint) needs them.
