@@ -2031,6 +2031,25 @@ impl<'m> Builder<'m> {
                 list.push(ri);
             }
         }
+        // A network instance whose endpoint no rule watches, and that only network instances
+        // conclude, is not watched either: a search pulls that endpoint when a rule needs it (see
+        // `search`), so an actor online pays for the endpoints it uses rather than one instance per
+        // endpoint of the estate. (Network premises are places and changes, never endpoints, so this
+        // leaves every endpoint's watchers as they were.)
+        let network = |r: &super::RuleIdx| self.rules.get(r.0 as usize).is_some_and(|x| x.rule == RuleId::Network);
+        let pulled: Vec<bool> = self
+            .rules
+            .iter()
+            .map(|x| {
+                let endpoint = x.conclusion.0 as usize;
+                x.rule == RuleId::Network
+                    && watchers.get(endpoint).is_some_and(Vec::is_empty)
+                    && producers.get(endpoint).is_some_and(|rs| rs.iter().all(network))
+            })
+            .collect();
+        for list in &mut watchers {
+            list.retain(|r| !pulled.get(r.0 as usize).copied().unwrap_or(false));
+        }
         AccessGraph {
             // `build` moves the model in once the builder, which borrows it, is done.
             model: Model::default(),

@@ -63,7 +63,9 @@ pub struct AccessGraph {
     /// For each fact, the rule instances it watches: each rule instance is watched by one of its
     /// premises (a search looks at a rule when that premise holds, and waits on its other premises
     /// only then), chosen so that the facts every actor starts with (places, and the network
-    /// endpoints they reach) watch as few rules as possible.
+    /// endpoints they reach) watch as few rules as possible. A network instance whose endpoint no rule
+    /// watches is watched by none of its premises: a search pulls it through `producers` when a rule
+    /// needs the endpoint.
     pub watchers: Vec<Vec<RuleIdx>>,
     /// For each fact, the rule instances that conclude it.
     pub producers: Vec<Vec<RuleIdx>>,

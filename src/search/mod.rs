@@ -11,7 +11,7 @@ use std::sync::Arc;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::channel::Channel;
-use crate::graph::{AccessGraph, FactId, RuleId, RuleIdx};
+use crate::graph::{AccessGraph, Fact, FactId, RuleId, RuleIdx};
 use crate::model::PrincipalId;
 
 /// Which rule instances a search may use.
@@ -394,6 +394,7 @@ pub fn closure_from(
             queue.push_back(f);
         }
     }
+    let mut pulled: FxHashSet<FactId> = FxHashSet::default();
     // Rules without premises would fire for everyone; the builder makes none, but be exact anyway.
     while let Some(f) = queue.pop_front() {
         let depth = c.depth_of(f);
@@ -413,18 +414,35 @@ pub fn closure_from(
             if cone.is_some_and(|k| !k.has_rule(r)) {
                 continue;
             }
-            let Some(rule) = g.rule(r) else { continue };
+            let mut pending = Pending {
+                g,
+                filter,
+                cone,
+                done: &done,
+                waiting: &mut waiting,
+                queue: &mut queue,
+                pulled: &mut pulled,
+            };
             // Every premise must have left the queue (its depth is final); wait on one that has not.
-            match rule.premises.iter().find(|p| !done.contains(p)) {
-                Some(missing) => waiting.entry(*missing).or_default().push(r),
+            match pending.missing(&mut c, r) {
+                Some(missing) => waiting.entry(missing).or_default().push(r),
                 None => ready.push(r),
             }
         }
         ready.sort_unstable();
         for r in ready {
             let Some(rule) = g.rule(r) else { continue };
-            if let Some(missing) = rule.premises.iter().find(|p| !done.contains(p)) {
-                waiting.entry(*missing).or_default().push(r);
+            let mut pending = Pending {
+                g,
+                filter,
+                cone,
+                done: &done,
+                waiting: &mut waiting,
+                queue: &mut queue,
+                pulled: &mut pulled,
+            };
+            if let Some(missing) = pending.missing(&mut c, r) {
+                waiting.entry(missing).or_default().push(r);
                 continue;
             }
             if !filter.allows(g, r) {
@@ -466,6 +484,93 @@ pub fn closure_from(
         }
     }
     c
+}
+
+/// What a search keeps while it runs, for pulling network endpoints on demand.
+///
+/// A network instance whose endpoint no rule instance watches is watched by nothing either
+/// (`AccessGraph::watchers`): an actor online would otherwise fire one instance per endpoint of the
+/// estate before its first step. Such an endpoint is derived when a rule instance needs it instead:
+/// its producers whose premises have left the queue fire then (their conclusion's depth depends only
+/// on those premises, so it is the depth eager firing gives, and no deeper than the fact being
+/// processed, so the queue stays ordered when it goes to the front), and the others wait on their
+/// missing premise like any rule instance.
+struct Pending<'a> {
+    g: &'a AccessGraph,
+    filter: &'a Filter,
+    cone: Option<&'a Cone>,
+    done: &'a FxHashSet<FactId>,
+    waiting: &'a mut FxHashMap<FactId, Vec<RuleIdx>>,
+    queue: &'a mut VecDeque<FactId>,
+    pulled: &'a mut FxHashSet<FactId>,
+}
+
+impl Pending<'_> {
+    /// The first premise of `r` that has not left the queue, after pulling every endpoint it needs.
+    fn missing(&mut self, c: &mut Closure, r: RuleIdx) -> Option<FactId> {
+        let rule = self.g.rule(r)?;
+        let mut first = None;
+        for &p in &rule.premises {
+            if !self.done.contains(&p) {
+                self.pull(c, p);
+                first = first.or(Some(p));
+            }
+        }
+        first
+    }
+
+    /// Derives the endpoint `f` from its network instances, once per search, if nothing but network
+    /// instances concludes it and no rule watches it (the graph's watchers leave those instances out).
+    fn pull(&mut self, c: &mut Closure, f: FactId) {
+        let g = self.g;
+        let producers = g.producers.get(f.0 as usize).map_or(&[][..], Vec::as_slice);
+        if !matches!(g.fact(f), Some(Fact::Reach(_)))
+            || !g.watchers.get(f.0 as usize).is_some_and(Vec::is_empty)
+            || !producers
+                .iter()
+                .all(|r| g.rule(*r).is_some_and(|x| x.rule == RuleId::Network))
+            || !self.pulled.insert(f)
+        {
+            return;
+        }
+        let mut derived = false;
+        for &r in producers {
+            if self.cone.is_some_and(|k| !k.has_rule(r)) {
+                continue;
+            }
+            let Some(rule) = g.rule(r) else { continue };
+            if let Some(missing) = rule.premises.iter().find(|p| !self.done.contains(p)) {
+                self.waiting.entry(*missing).or_default().push(r);
+                continue;
+            }
+            if !self.filter.allows(g, r) {
+                continue;
+            }
+            let Some((depth, steps)) = c.fires(g, r) else { continue };
+            if self.filter.max_depth.is_some_and(|m| depth > m) {
+                continue;
+            }
+            c.rules_fired += 1;
+            let better = c
+                .marks
+                .get(&f)
+                .is_none_or(|old| depth < old.depth || (depth == old.depth && steps < old.steps));
+            if better {
+                c.marks.insert(
+                    f,
+                    Mark {
+                        depth,
+                        steps,
+                        via: Some(r),
+                    },
+                );
+                derived = true;
+            }
+        }
+        if derived {
+            self.queue.push_front(f);
+        }
+    }
 }
 
 /// The rule instances of the derivation of `f` recorded in the closure, each once, premises before
