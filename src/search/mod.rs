@@ -348,8 +348,13 @@ pub fn closure_from(
                 .is_none_or(|rs| rs.iter().all(|r| g.rule(*r).is_none_or(|x| x.rule.is_step())))
         })
     });
-    // Rule instances waiting for a premise that does not hold yet, by that premise.
-    let mut waiting: FxHashMap<FactId, Vec<RuleIdx>> = FxHashMap::default();
+    let mut pending = Pending {
+        g,
+        filter,
+        cone,
+        waiting: FxHashMap::default(),
+        pulled: FxHashSet::default(),
+    };
     let mut done: FxHashSet<FactId> = FxHashSet::default();
     let mut queue: VecDeque<FactId> = VecDeque::new();
     let mut start: Vec<FactId> = start.to_vec();
@@ -394,7 +399,6 @@ pub fn closure_from(
             queue.push_back(f);
         }
     }
-    let mut pulled: FxHashSet<FactId> = FxHashSet::default();
     // Rules without premises would fire for everyone; the builder makes none, but be exact anyway.
     while let Some(f) = queue.pop_front() {
         let depth = c.depth_of(f);
@@ -409,40 +413,20 @@ pub fn closure_from(
         // The rule instances whose last premise this is, in index order (so ties are broken as the
         // rule table orders them).
         let watched = g.watchers.get(f.0 as usize).map_or(&[][..], Vec::as_slice);
-        let mut ready: Vec<RuleIdx> = waiting.remove(&f).unwrap_or_default();
+        let mut ready: Vec<RuleIdx> = pending.waiting.remove(&f).unwrap_or_default();
         for &r in watched {
             if cone.is_some_and(|k| !k.has_rule(r)) {
                 continue;
             }
-            let mut pending = Pending {
-                g,
-                filter,
-                cone,
-                done: &done,
-                waiting: &mut waiting,
-                queue: &mut queue,
-                pulled: &mut pulled,
-            };
             // Every premise must have left the queue (its depth is final); wait on one that has not.
-            match pending.missing(&mut c, r) {
-                Some(missing) => waiting.entry(missing).or_default().push(r),
-                None => ready.push(r),
+            if !pending.waits(&mut c, &done, &mut queue, r) {
+                ready.push(r);
             }
         }
         ready.sort_unstable();
         for r in ready {
             let Some(rule) = g.rule(r) else { continue };
-            let mut pending = Pending {
-                g,
-                filter,
-                cone,
-                done: &done,
-                waiting: &mut waiting,
-                queue: &mut queue,
-                pulled: &mut pulled,
-            };
-            if let Some(missing) = pending.missing(&mut c, r) {
-                waiting.entry(missing).or_default().push(r);
+            if pending.waits(&mut c, &done, &mut queue, r) {
                 continue;
             }
             if !filter.allows(g, r) {
@@ -499,29 +483,36 @@ struct Pending<'a> {
     g: &'a AccessGraph,
     filter: &'a Filter,
     cone: Option<&'a Cone>,
-    done: &'a FxHashSet<FactId>,
-    waiting: &'a mut FxHashMap<FactId, Vec<RuleIdx>>,
-    queue: &'a mut VecDeque<FactId>,
-    pulled: &'a mut FxHashSet<FactId>,
+    /// Rule instances waiting for a premise that has not left the queue yet, by that premise.
+    waiting: FxHashMap<FactId, Vec<RuleIdx>>,
+    /// Endpoints pulled so far.
+    pulled: FxHashSet<FactId>,
 }
 
 impl Pending<'_> {
-    /// The first premise of `r` that has not left the queue, after pulling every endpoint it needs.
-    fn missing(&mut self, c: &mut Closure, r: RuleIdx) -> Option<FactId> {
-        let rule = self.g.rule(r)?;
+    /// True when `r` has a premise that has not left the queue (`done`): `r` then waits on the first
+    /// such premise, after every endpoint it needs was pulled.
+    fn waits(&mut self, c: &mut Closure, done: &FxHashSet<FactId>, queue: &mut VecDeque<FactId>, r: RuleIdx) -> bool {
+        let Some(rule) = self.g.rule(r) else { return false };
         let mut first = None;
         for &p in &rule.premises {
-            if !self.done.contains(&p) {
-                self.pull(c, p);
+            if !done.contains(&p) {
+                self.pull(c, done, queue, p);
                 first = first.or(Some(p));
             }
         }
-        first
+        match first {
+            Some(p) => {
+                self.waiting.entry(p).or_default().push(r);
+                true
+            }
+            None => false,
+        }
     }
 
     /// Derives the endpoint `f` from its network instances, once per search, if nothing but network
     /// instances concludes it and no rule watches it (the graph's watchers leave those instances out).
-    fn pull(&mut self, c: &mut Closure, f: FactId) {
+    fn pull(&mut self, c: &mut Closure, done: &FxHashSet<FactId>, queue: &mut VecDeque<FactId>, f: FactId) {
         let g = self.g;
         let producers = g.producers.get(f.0 as usize).map_or(&[][..], Vec::as_slice);
         if !matches!(g.fact(f), Some(Fact::Reach(_)))
@@ -539,7 +530,7 @@ impl Pending<'_> {
                 continue;
             }
             let Some(rule) = g.rule(r) else { continue };
-            if let Some(missing) = rule.premises.iter().find(|p| !self.done.contains(p)) {
+            if let Some(missing) = rule.premises.iter().find(|p| !done.contains(p)) {
                 self.waiting.entry(*missing).or_default().push(r);
                 continue;
             }
@@ -568,7 +559,7 @@ impl Pending<'_> {
             }
         }
         if derived {
-            self.queue.push_front(f);
+            queue.push_front(f);
         }
     }
 }
