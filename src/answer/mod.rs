@@ -101,12 +101,13 @@ pub struct Listed {
 pub struct Proof {
     /// Actors considered.
     pub actors: usize,
-    /// Fixed points computed: one per class of equivalent actors (same starting facts within the
-    /// cone).
+    /// Fixed points computed: one per class of equivalent actors (the same starting facts within the
+    /// cone, or the same groups where the cone uses an actor's identity only through them).
     pub searches: usize,
-    /// Facts derived, summed over actors.
+    /// Facts derived, summed over the searches (a class of actors shares one; network endpoints no
+    /// rule needed are not derived).
     pub facts: usize,
-    /// Rule instances fired, summed over actors.
+    /// Rule instances fired, summed over the searches.
     pub rules: usize,
     /// The backward cone the searches were confined to (facts, rule instances): what can lead to the
     /// goal at all. `None` when every search covered the whole graph (`what can`).

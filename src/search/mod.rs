@@ -515,15 +515,16 @@ impl Pending<'_> {
     fn pull(&mut self, c: &mut Closure, done: &FxHashSet<FactId>, queue: &mut VecDeque<FactId>, f: FactId) {
         let g = self.g;
         let producers = g.producers.get(f.0 as usize).map_or(&[][..], Vec::as_slice);
-        if !matches!(g.fact(f), Some(Fact::Reach(_)))
+        if self.pulled.contains(&f)
+            || !matches!(g.fact(f), Some(Fact::Reach(_)))
             || !g.watchers.get(f.0 as usize).is_some_and(Vec::is_empty)
             || !producers
                 .iter()
                 .all(|r| g.rule(*r).is_some_and(|x| x.rule == RuleId::Network))
-            || !self.pulled.insert(f)
         {
             return;
         }
+        self.pulled.insert(f);
         let mut derived = false;
         for &r in producers {
             if self.cone.is_some_and(|k| !k.has_rule(r)) {
