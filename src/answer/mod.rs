@@ -24,6 +24,7 @@ use crate::search::{self, Closure, Filter};
 use runner::Runner;
 
 pub use goal::Goal;
+pub use runner::Starts;
 
 /// The verdict of a query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,9 +182,9 @@ impl Default for Options {
     }
 }
 
-/// The starting facts of an actor (see [`runner::Starts`]; prepare one for many actors).
+/// The starting facts of an actor (for many actors, prepare [`Starts`] once).
 pub fn start_facts(g: &AccessGraph, actor: Actor, from: Option<LocationId>) -> Vec<FactId> {
-    runner::Starts::new(g).of(actor, from)
+    Starts::new(g).of(actor, from)
 }
 
 /// Every principal (but identities of prospective resources) and anyone at every location.
@@ -421,14 +422,35 @@ struct Judge<'a> {
     filter: &'a Filter,
     /// Witnesses kept per actor.
     paths: usize,
-    unmodelled: &'a [FactId],
+    unmodelled: Arc<[FactId]>,
     frontier: OnceLock<NetworkFrontier>,
     /// Where the least depth any actor reached the goal at is recorded, when only the shortest way
     /// of any actor is wanted (`Runner::shortest_of_any`).
     known: Option<Arc<AtomicU32>>,
 }
 
-impl Judge<'_> {
+impl<'a> Judge<'a> {
+    /// A judge of `goal` for query `q`, keeping `paths` witnesses per actor.
+    fn new(
+        g: &'a AccessGraph,
+        goal: &'a Goal,
+        q: &ResolvedQuery,
+        filter: &'a Filter,
+        paths: usize,
+        unmodelled: Arc<[FactId]>,
+    ) -> Judge<'a> {
+        Judge {
+            g,
+            goal,
+            directly: q.directly,
+            filter,
+            paths,
+            unmodelled,
+            frontier: OnceLock::new(),
+            known: None,
+        }
+    }
+
     /// The shortest ways the actor reaches the goal, or why it does not.
     fn outcome(&self, actor: Actor, c: &Closure) -> Outcome {
         let g = self.g;
@@ -453,7 +475,7 @@ impl Judge<'_> {
             known.fetch_min(depth, Ordering::Relaxed);
         }
         if o.found.is_empty() {
-            o.unknown = unmodelled(g, c, self.unmodelled);
+            o.unknown = unmodelled(g, c, &self.unmodelled);
             let frontier = self.frontier.get_or_init(|| NetworkFrontier::of(g, self.goal));
             o.blocks = frontier.blocks(g, c, actor);
         }
@@ -492,17 +514,7 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
             if options.paths <= 1 {
                 runner.stop_at(&goal, q.directly);
             }
-            let unmodelled_facts = runner.unmodelled.clone();
-            let judge = Judge {
-                g,
-                goal: &goal,
-                directly: q.directly,
-                filter: &filter,
-                paths: options.paths,
-                unmodelled: &unmodelled_facts,
-                frontier: OnceLock::new(),
-                known: None,
-            };
+            let judge = Judge::new(g, &goal, q, &filter, options.paths, runner.unmodelled.clone());
             let outcomes = match actors_list.as_slice() {
                 // For one actor, a search that stops at the goal touches less than the goal's
                 // backward cone: the cone is built only when the goal is not reached (it bounds the
@@ -563,17 +575,7 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
             if let Some(l) = q.from {
                 actors_list.retain(|a| !matches!(a, Actor::Anyone(x) if *x != l));
             }
-            let unmodelled_facts = runner.unmodelled.clone();
-            let judge = Judge {
-                g,
-                goal: &goal,
-                directly: q.directly,
-                filter: &filter,
-                paths: 1,
-                unmodelled: &unmodelled_facts,
-                frontier: OnceLock::new(),
-                known: None,
-            };
+            let judge = Judge::new(g, &goal, q, &filter, 1, runner.unmodelled.clone());
             let outcomes = runner.each(&actors_list, |actor, c| judge.outcome(actor, c));
             for (actor, o) in actors_list.iter().zip(outcomes) {
                 if let Some((_, _, witness)) = o.found.into_iter().next() {

@@ -96,6 +96,13 @@ struct Own {
     memberships: Vec<(FactId, RuleIdx)>,
 }
 
+impl Own {
+    /// The member's closure over its class's search.
+    fn closure(&self, shared: Arc<Closure>) -> Closure {
+        Closure::for_member(shared, self.fact, &self.memberships)
+    }
+}
+
 /// The actors of a class: each by its position in the list asked about, with what it adds to the
 /// class's search.
 type Members = Vec<(usize, Option<Own>)>;
@@ -121,7 +128,7 @@ pub(super) struct Runner<'g> {
     /// actor is wanted ([`Runner::shortest_of_any`]).
     known: Option<Arc<AtomicU32>>,
     /// Every `Unmodelled` fact of the graph.
-    pub(super) unmodelled: Vec<FactId>,
+    pub(super) unmodelled: Arc<[FactId]>,
     pub(super) proof: Proof,
 }
 
@@ -260,15 +267,15 @@ impl<'g> Runner<'g> {
                 let c = Arc::new(self.search(&start));
                 // A start that holds a principal's own identity belongs to that actor alone: no other
                 // actor can share its search, and keeping it would hold one closure per user of a
-                // large estate.
-                if !key.iter().any(|f| matches!(self.g.fact(*f), Some(Fact::As(_)))) || own.is_some() {
+                // large estate. (Seeds are groups, which members share.)
+                if !start.facts.iter().any(|f| matches!(self.g.fact(*f), Some(Fact::As(_)))) {
                     self.cache.insert(key, c.clone());
                 }
                 (c, true)
             }
         };
         let c = match own {
-            Some(own) => Arc::new(Closure::for_member(shared, own.fact, &own.memberships)),
+            Some(own) => Arc::new(own.closure(shared)),
             None => shared,
         };
         if searched {
@@ -298,7 +305,7 @@ impl<'g> Runner<'g> {
                     .filter_map(|(i, own)| {
                         let actor = *actors.get(*i)?;
                         let result = match own {
-                            Some(own) => visit(actor, &Closure::for_member(shared.clone(), own.fact, &own.memberships)),
+                            Some(own) => visit(actor, &own.closure(shared.clone())),
                             None => visit(actor, &shared),
                         };
                         Some((*i, result))

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::time::Instant;
 
 use super::goal::{self, Goal};
-use super::{ASSUMPTIONS, Actor, Answer, Listed, Options, Proof, Verdict, Witness, actors, start_facts};
+use super::{ASSUMPTIONS, Actor, Answer, Listed, Options, Proof, Starts, Verdict, Witness, actors};
 use crate::graph::AccessGraph;
 use crate::model::LocationId;
 use crate::query::resolve::{Actors, ResolvedForm, ResolvedQuery};
@@ -63,8 +63,9 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
         dumps: Vec::new(),
         elapsed_ms: 0,
     };
+    let starts = Starts::new(g);
     let solve = |actor: Actor, answer: &mut Answer| -> Option<(Layers, Vec<crate::graph::FactId>)> {
-        let start = start_facts(g, actor, q.from);
+        let start = starts.of(actor, q.from);
         let mut script = String::new();
         let result = layers(
             g,

@@ -61,7 +61,7 @@
 //!   id), `channel`, `evidence` (the step in one line, `graph::text::summary`), `premises` (how many
 //!   premises the instance has), `rule_instance` (the instance's index in the graph), and, when they
 //!   apply, `role` (the role of the grant), `credential` (the credential presented) and `tags`.
-//! - `MLAActsFrom` and `MLAHoldsCredential`: what an actor starts with (`answer::start_facts`), from
+//! - `MLAActsFrom` and `MLAHoldsCredential`: what an actor starts with (`answer::Starts`), from
 //!   the principal's node to the places it acts from and the credentials it holds; for "anyone from a
 //!   location", from that location's place node to the credentials everyone holds.
 //! - `MLAAbout`: from a fact to the resource it is about (`data-read of mlstore` → `mlstore`), so that
@@ -180,6 +180,7 @@ pub fn opengraph(graph: &AccessGraph) -> Value {
         }
     }
 
+    let starts = answer::Starts::new(graph);
     for actor in answer::every_actor(graph) {
         let (from, who) = match actor {
             Actor::Principal(p) => (principal_id(m, p), m.principal(p).name.clone()),
@@ -191,7 +192,7 @@ pub fn opengraph(graph: &AccessGraph) -> Value {
                 None => continue,
             },
         };
-        for f in answer::start_facts(graph, actor, None) {
+        for f in starts.of(actor, None) {
             let (Some(fact), Some(to)) = (graph.fact(f), fact_ids.get(f.0 as usize)) else {
                 continue;
             };

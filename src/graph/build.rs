@@ -2031,24 +2031,26 @@ impl<'m> Builder<'m> {
                 list.push(ri);
             }
         }
-        // A network instance whose endpoint no rule watches, and that only network instances
-        // conclude, is not watched either: a search pulls that endpoint when a rule needs it (see
-        // `search`), so an actor online pays for the endpoints it uses rather than one instance per
-        // endpoint of the estate. (Network premises are places and changes, never endpoints, so this
-        // leaves every endpoint's watchers as they were.)
+        // An endpoint that no rule watches and only network instances conclude is derived on demand:
+        // its network instances are not watched either, and a search pulls the endpoint when a rule
+        // needs it (see `search`), so an actor online pays for the endpoints it uses rather than one
+        // instance per endpoint of the estate. (Network premises are places and changes, never
+        // endpoints, so this leaves every endpoint's watchers as they were.)
         let network = |r: &super::RuleIdx| self.rules.get(r.0 as usize).is_some_and(|x| x.rule == RuleId::Network);
-        let pulled: Vec<bool> = self
-            .rules
+        let on_demand: Vec<bool> = self
+            .facts
             .iter()
-            .map(|x| {
-                let endpoint = x.conclusion.0 as usize;
-                x.rule == RuleId::Network
-                    && watchers.get(endpoint).is_some_and(Vec::is_empty)
-                    && producers.get(endpoint).is_some_and(|rs| rs.iter().all(network))
+            .zip(watchers.iter().zip(&producers))
+            .map(|(f, (watching, concluding))| {
+                matches!(f, Fact::Reach(_)) && watching.is_empty() && concluding.iter().all(network)
             })
             .collect();
         for list in &mut watchers {
-            list.retain(|r| !pulled.get(r.0 as usize).copied().unwrap_or(false));
+            list.retain(|r| {
+                !self.rules.get(r.0 as usize).is_some_and(|x| {
+                    x.rule == RuleId::Network && on_demand.get(x.conclusion.0 as usize).copied().unwrap_or(false)
+                })
+            });
         }
         AccessGraph {
             // `build` moves the model in once the builder, which borrows it, is done.
@@ -2057,6 +2059,7 @@ impl<'m> Builder<'m> {
             rules: self.rules,
             watchers,
             producers,
+            on_demand,
             scopes: self.scopes,
             network_applied,
             blocked: self.blocked,

@@ -63,12 +63,14 @@ pub struct AccessGraph {
     /// For each fact, the rule instances it watches: each rule instance is watched by one of its
     /// premises (a search looks at a rule when that premise holds, and waits on its other premises
     /// only then), chosen so that the facts every actor starts with (places, and the network
-    /// endpoints they reach) watch as few rules as possible. A network instance whose endpoint no rule
-    /// watches is watched by none of its premises: a search pulls it through `producers` when a rule
-    /// needs the endpoint.
+    /// endpoints they reach) watch as few rules as possible. The network instances of an endpoint
+    /// derived on demand (`on_demand`) are watched by none of their premises.
     pub watchers: Vec<Vec<RuleIdx>>,
     /// For each fact, the rule instances that conclude it.
     pub producers: Vec<Vec<RuleIdx>>,
+    /// For each fact, whether it is a network endpoint derived on demand: no rule watches it and only
+    /// network instances conclude it, so a search pulls it through `producers` when a rule needs it.
+    pub on_demand: Vec<bool>,
     /// Scopes that `Assign` and `Can` facts are about.
     pub scopes: Vec<TargetScope>,
     /// Whether network premises were decided by a network model (false: all assumed open).

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::channel::Channel;
-use crate::graph::{AccessGraph, Fact, FactId, RuleId, RuleIdx};
+use crate::graph::{AccessGraph, FactId, RuleId, RuleIdx};
 use crate::model::PrincipalId;
 
 /// Which rule instances a search may use.
@@ -150,6 +150,40 @@ impl Closure {
             .flat_map(|b| b.marks.keys())
             .filter(|f| !self.marks.contains_key(f));
         self.marks.keys().chain(shared).copied()
+    }
+
+    /// Fires `r` when the filter allows it and its premises hold: the depth and steps of its
+    /// conclusion, within the filter's depth bound.
+    fn fire(&mut self, g: &AccessGraph, filter: &Filter, r: RuleIdx) -> Option<(u32, u32)> {
+        if !filter.allows(g, r) {
+            return None;
+        }
+        let (depth, steps) = self.fires(g, r)?;
+        if filter.max_depth.is_some_and(|m| depth > m) {
+            return None;
+        }
+        self.rules_fired += 1;
+        Some((depth, steps))
+    }
+
+    /// Records that `r` derives `f` at (`depth`, `steps`) when that is shorter than what is recorded
+    /// (least depth, then fewest steps); true when it was.
+    fn improve(&mut self, f: FactId, depth: u32, steps: u32, r: RuleIdx) -> bool {
+        let better = self
+            .marks
+            .get(&f)
+            .is_none_or(|old| depth < old.depth || (depth == old.depth && steps < old.steps));
+        if better {
+            self.marks.insert(
+                f,
+                Mark {
+                    depth,
+                    steps,
+                    via: Some(r),
+                },
+            );
+        }
+        better
     }
 
     /// When every premise of a rule instance holds: the depth and steps its conclusion would get.
@@ -429,14 +463,9 @@ pub fn closure_from(
             if pending.waits(&mut c, &done, &mut queue, r) {
                 continue;
             }
-            if !filter.allows(g, r) {
+            let Some((depth, steps)) = c.fire(g, filter, r) else {
                 continue;
-            }
-            let Some((depth, steps)) = c.fires(g, r) else { continue };
-            if filter.max_depth.is_some_and(|m| depth > m) {
-                continue;
-            }
-            c.rules_fired += 1;
+            };
             if let Some(stop) = stop
                 && stop.goals.contains(&rule.conclusion)
                 && stop.skip.is_none_or(|skip| rule.channel != skip)
@@ -446,19 +475,7 @@ pub fn closure_from(
             if done.contains(&rule.conclusion) {
                 continue;
             }
-            let better = c
-                .marks
-                .get(&rule.conclusion)
-                .is_none_or(|old| depth < old.depth || (depth == old.depth && steps < old.steps));
-            if better {
-                c.marks.insert(
-                    rule.conclusion,
-                    Mark {
-                        depth,
-                        steps,
-                        via: Some(r),
-                    },
-                );
+            if c.improve(rule.conclusion, depth, steps, r) {
                 if rule.rule.is_step() {
                     queue.push_back(rule.conclusion);
                 } else {
@@ -510,23 +527,15 @@ impl Pending<'_> {
         }
     }
 
-    /// Derives the endpoint `f` from its network instances, once per search, if nothing but network
-    /// instances concludes it and no rule watches it (the graph's watchers leave those instances out).
+    /// Derives the endpoint `f` from its network instances, once per search, if it is derived on
+    /// demand (`AccessGraph::on_demand`).
     fn pull(&mut self, c: &mut Closure, done: &FxHashSet<FactId>, queue: &mut VecDeque<FactId>, f: FactId) {
         let g = self.g;
-        let producers = g.producers.get(f.0 as usize).map_or(&[][..], Vec::as_slice);
-        if self.pulled.contains(&f)
-            || !matches!(g.fact(f), Some(Fact::Reach(_)))
-            || !g.watchers.get(f.0 as usize).is_some_and(Vec::is_empty)
-            || !producers
-                .iter()
-                .all(|r| g.rule(*r).is_some_and(|x| x.rule == RuleId::Network))
-        {
+        if !g.on_demand.get(f.0 as usize).copied().unwrap_or(false) || !self.pulled.insert(f) {
             return;
         }
-        self.pulled.insert(f);
         let mut derived = false;
-        for &r in producers {
+        for &r in g.producers.get(f.0 as usize).map_or(&[][..], Vec::as_slice) {
             if self.cone.is_some_and(|k| !k.has_rule(r)) {
                 continue;
             }
@@ -535,28 +544,8 @@ impl Pending<'_> {
                 self.waiting.entry(*missing).or_default().push(r);
                 continue;
             }
-            if !self.filter.allows(g, r) {
-                continue;
-            }
-            let Some((depth, steps)) = c.fires(g, r) else { continue };
-            if self.filter.max_depth.is_some_and(|m| depth > m) {
-                continue;
-            }
-            c.rules_fired += 1;
-            let better = c
-                .marks
-                .get(&f)
-                .is_none_or(|old| depth < old.depth || (depth == old.depth && steps < old.steps));
-            if better {
-                c.marks.insert(
-                    f,
-                    Mark {
-                        depth,
-                        steps,
-                        via: Some(r),
-                    },
-                );
-                derived = true;
+            if let Some((depth, steps)) = c.fire(g, self.filter, r) {
+                derived |= c.improve(f, depth, steps, r);
             }
         }
         if derived {
