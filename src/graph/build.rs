@@ -1,16 +1,20 @@
 //! Building the access graph from a model: every rule of `docs/rules.md` instantiated over the model's
 //! principals, resources and credentials (semantics §3, §9, §10).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+mod decide;
+mod tables;
+
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::fact::{Endpoint, Fact, Place};
 use super::network::{NetDecision, NetworkOracle};
 use super::ops::Op;
 use super::rule::{Evidence, RuleId, RuleInstance, idx};
-use super::{AccessGraph, FactId, TargetScope};
+use super::{AccessGraph, FactId};
 use crate::channel::Channel;
 use crate::model::resource::{AuthMode, DatastoreCredentials};
 use crate::model::{
@@ -21,6 +25,8 @@ use crate::network::overrides::{self, Overrides};
 use crate::rbac::evaluate::role_allows;
 use crate::rbac::scope::{self, Coverage};
 use crate::rbac::{ConditionStatus, Decision, OpKind, Rbac, Request, RequestAttributes, catalog};
+use decide::{AssignmentReach, Decided, Decider, RoleGrants};
+use tables::ScopeTables;
 
 /// Builds the access graph of a model. Network premises are decided by `oracle`.
 pub fn build(model: &Model, oracle: &dyn NetworkOracle) -> AccessGraph {
@@ -28,21 +34,15 @@ pub fn build(model: &Model, oracle: &dyn NetworkOracle) -> AccessGraph {
     let mut b = Builder {
         m: &m,
         oracle,
-        rbac: Rbac::new(&m),
+        rbac: Arc::new(Rbac::new(&m)),
+        t: Arc::new(ScopeTables::new(&m)),
         facts: Vec::new(),
         fact_index: FxHashMap::default(),
         rules: Vec::new(),
-        scopes: Vec::new(),
-        scope_index: FxHashMap::default(),
         blocked: Vec::new(),
         undecided: Vec::new(),
         assignable: HashMap::new(),
-        below: FxHashMap::default(),
-        in_subscriptions: Vec::new(),
         role_for_cache: HashMap::new(),
-        scope_cuts: Vec::new(),
-        scope_ops: Vec::new(),
-        op_names: Vec::new(),
         patterns: rustc_hash::FxHashSet::default(),
         children: FxHashMap::default(),
     };
@@ -51,7 +51,6 @@ pub fn build(model: &Model, oracle: &dyn NetworkOracle) -> AccessGraph {
             b.children.entry(parent).or_default().push(r);
         }
     }
-    b.scopes();
     b.memberships();
     b.grants();
     b.p01();
@@ -69,51 +68,23 @@ pub fn build(model: &Model, oracle: &dyn NetworkOracle) -> AccessGraph {
     graph
 }
 
-/// Where one role assignment is a candidate of RBAC questions (see `Builder::assignment_reach`).
-struct AssignmentReach {
-    covered: Vec<u32>,
-    above: Vec<u32>,
-}
-
-/// Whose decision `Builder::decide_among` makes, and so what RBAC must look at.
-#[derive(Clone, Copy)]
-enum Asker<'c> {
-    /// The holder of the candidate assignments, where no deny assignment may deny the request: denies
-    /// are not looked for, and a grant below a data target can only come from `held`, the scopes of
-    /// the holder's own assignments (sorted, each once).
-    Holder { held: &'c [&'c str] },
-    /// A principal with every assignment it holds, where a deny may deny: RBAC decides in full.
-    Principal,
-}
-
 /// A question `role_for` answers: an operation, its plane, and the roles (GUIDs) it may choose from.
 type RoleQuestion = (String, OpKind, Option<Vec<String>>);
 
 struct Builder<'m> {
     m: &'m Model,
     oracle: &'m dyn NetworkOracle,
-    rbac: Rbac<'m>,
+    /// Shared with the threads that decide grants.
+    rbac: Arc<Rbac<'m>>,
     facts: Vec<Fact>,
     fact_index: FxHashMap<Fact, FactId>,
     rules: Vec<RuleInstance>,
-    scopes: Vec<TargetScope>,
-    scope_index: FxHashMap<String, u32>,
+    /// The scopes and what is asked at each; shared with the threads that decide grants.
+    t: Arc<ScopeTables>,
     blocked: Vec<(Place, Endpoint, String)>,
     undecided: Vec<(Place, Endpoint, String)>,
     assignable: HashMap<(PrincipalId, u32), Vec<String>>,
-    /// Scope indices by an id prefix they lie at or below (see `scopes`).
-    below: FxHashMap<String, Vec<u32>>,
-    /// Scope indices of scopes inside a subscription (what a management-group assignment is assumed to
-    /// cover).
-    in_subscriptions: Vec<u32>,
     role_for_cache: HashMap<RoleQuestion, Option<String>>,
-    /// For each scope, where a covering scope's id may end (`scope::cuts`), worked out once.
-    scope_cuts: Vec<Vec<usize>>,
-    /// For each scope, the operations RBAC is asked about there, with their names (ids into
-    /// `op_names`), worked out once.
-    scope_ops: Vec<Vec<(Op, u32)>>,
-    /// Operation names, each once.
-    op_names: Vec<Arc<str>>,
     /// Pattern texts of grant evidence, each once.
     patterns: rustc_hash::FxHashSet<Arc<str>>,
     /// The resources whose parent is each resource, in model order.
@@ -168,93 +139,21 @@ impl<'m> Builder<'m> {
         });
     }
 
-    fn add_scope(&mut self, key: &str, display: &str, resource: Option<ResourceId>) -> u32 {
-        if let Some(i) = self.scope_index.get(key) {
-            return *i;
-        }
-        let i = u32::try_from(self.scopes.len()).unwrap_or(u32::MAX);
-        self.scopes.push(TargetScope {
-            key: key.to_string(),
-            display: display.to_string(),
-            resource,
-        });
-        self.scope_index.insert(key.to_string(), i);
-        i
-    }
-
     fn scope_of(&self, r: ResourceId) -> u32 {
-        self.scope_index
+        self.t
+            .scope_index
             .get(&self.m.resource(r).key)
             .copied()
             .unwrap_or(u32::MAX)
     }
 
-    /// Every resource, every subscription that holds one, the root, and the scopes of assignments.
-    fn scopes(&mut self) {
-        let m = self.m;
-        self.add_scope("/", "/", None);
-        let mut subs = BTreeSet::new();
-        for r in m.resource_ids() {
-            subs.insert(m.resource(r).subscription.clone());
+    /// The read-only part of the builder that decides grants (see [`decide`]).
+    fn decider(&self) -> Decider<'_> {
+        Decider {
+            m: self.m,
+            rbac: &self.rbac,
+            t: &self.t,
         }
-        subs.insert(m.subscription.clone());
-        for s in subs {
-            let key = format!("/subscriptions/{s}");
-            self.add_scope(&key, &key, None);
-        }
-        for r in m.resource_ids() {
-            let res = m.resource(r);
-            self.add_scope(&res.key, &res.id, Some(r));
-        }
-        for a in &m.assignments {
-            self.add_scope(&a.scope.key, &a.scope.display, None);
-        }
-        // Which scopes lie at or below each id prefix, so the scopes an assignment covers are one
-        // look-up rather than a comparison with every scope.
-        for (i, s) in self.scopes.iter().enumerate() {
-            let i = u32::try_from(i).unwrap_or(u32::MAX);
-            let cuts = scope::cuts(&s.key);
-            for prefix in scope::Target::prepared(&s.key, &cuts).prefixes() {
-                self.below.entry(prefix.to_string()).or_default().push(i);
-            }
-            if s.key.starts_with("/subscriptions/") {
-                self.in_subscriptions.push(i);
-            }
-            self.scope_cuts.push(cuts);
-        }
-        // The operations asked about at each scope, and their names, once: every holder covering a
-        // scope asks about the same ones.
-        let mut name_ids: FxHashMap<String, u32> = FxHashMap::default();
-        for s in &self.scopes {
-            let mut ops = vec![Op::AssignRoles];
-            if let Some(r) = s.resource {
-                ops.push(Op::Write);
-                ops.extend_from_slice(Op::for_kind(m.resource(r).kind));
-            }
-            let named = ops
-                .into_iter()
-                .map(|op| {
-                    let name = op.name(s.resource.map(|r| m.resource(r)));
-                    let next = u32::try_from(self.op_names.len()).unwrap_or(u32::MAX);
-                    let id = *name_ids.entry(name.clone()).or_insert(next);
-                    if id == next {
-                        self.op_names.push(name.into());
-                    }
-                    (op, id)
-                })
-                .collect();
-            self.scope_ops.push(named);
-        }
-    }
-
-    /// The operations asked about at a scope, with their name ids (see `scope_ops`).
-    fn ops_at(&self, scope: u32) -> &[(Op, u32)] {
-        self.scope_ops.get(scope as usize).map_or(&[], Vec::as_slice)
-    }
-
-    /// An operation name by id.
-    fn op_name(&self, name: u32) -> &str {
-        self.op_names.get(name as usize).map_or("", |n| n.as_ref())
     }
 
     /// A pattern text, shared with every grant that cites it.
@@ -293,85 +192,6 @@ impl<'m> Builder<'m> {
         }
     }
 
-    /// The scopes a role or deny assignment at `key` covers, in order: those at or below it, and for a
-    /// management group every scope in a subscription (the tree is not modelled).
-    fn covered_by(&self, key: &str) -> Vec<u32> {
-        let ancestor = key.trim_end_matches('/');
-        let mut covered: Vec<u32> = if ancestor.is_empty() {
-            (0..u32::try_from(self.scopes.len()).unwrap_or(u32::MAX)).collect()
-        } else {
-            self.below.get(ancestor).cloned().unwrap_or_default()
-        };
-        if key.starts_with(scope::MANAGEMENT_GROUP_PREFIX) {
-            covered.extend(self.in_subscriptions.iter().copied());
-            covered.sort_unstable();
-            covered.dedup();
-        }
-        covered
-    }
-
-    /// Where assignment `a` is a candidate of an RBAC question: the scopes it covers, and the storage
-    /// accounts above its scope when it is made below one (a blob container), which "some data of"
-    /// the account asks about although the assignment does not cover the account itself.
-    fn assignment_reach(&self, a: AssignmentId) -> AssignmentReach {
-        let key = self.m.assignment(a).scope.key.as_str();
-        let above = scope::Target::new(key)
-            .prefixes()
-            .filter_map(|prefix| self.scope_index.get(prefix).copied())
-            .filter(|&s| {
-                self.scopes
-                    .get(s as usize)
-                    .and_then(|x| x.resource)
-                    .is_some_and(|r| self.m.resource(r).kind == ResourceKind::StorageAccount)
-            })
-            .collect();
-        AssignmentReach {
-            covered: self.covered_by(key),
-            above,
-        }
-    }
-
-    /// The assignments of a principal that can cover each scope (as candidates of
-    /// [`Rbac::check_among`], in the order [`Rbac::check`] meets them): the scopes an RBAC question is
-    /// worth asking about.
-    ///
-    /// With `own_only`, only the principal's own assignments (not its groups'). With `reach`, where
-    /// each assignment is a candidate comes from that table, and assignments missing from it are left
-    /// out.
-    fn covering(
-        &self,
-        p: PrincipalId,
-        own_only: bool,
-        reach: Option<&FxHashMap<AssignmentId, AssignmentReach>>,
-    ) -> BTreeMap<u32, Vec<(AssignmentId, usize)>> {
-        let mut out: BTreeMap<u32, Vec<(AssignmentId, usize)>> = BTreeMap::new();
-        for (i, member) in self.rbac.memberships(p).iter().enumerate() {
-            if own_only && member.group != p {
-                continue;
-            }
-            for &a in self.m.assignments_of(member.group) {
-                let computed;
-                let found = match reach {
-                    Some(table) => match table.get(&a) {
-                        Some(found) => found,
-                        None => continue,
-                    },
-                    None => {
-                        computed = self.assignment_reach(a);
-                        &computed
-                    }
-                };
-                for &s in &found.covered {
-                    out.entry(s).or_default().push((a, i));
-                }
-                for &s in &found.above {
-                    out.entry(s).or_default();
-                }
-            }
-        }
-        out
-    }
-
     /// Grants per holder: RBAC allows a request when one assignment of the principal or of one of its
     /// groups grants it and no deny assignment denies it. Where no deny assignment can deny an
     /// operation at a scope, the grant depends on the holder of the assignment alone, so it is one rule
@@ -381,56 +201,18 @@ impl<'m> Builder<'m> {
     fn grants(&mut self) {
         let m = self.m;
         let denied = self.deny_touched();
-        let mut per_principal: BTreeSet<u32> = BTreeSet::new();
-        // Whether a role (by index) has a block granting an operation (by name id), whatever the scope.
-        let mut role_grants: FxHashMap<(usize, u32), bool> = FxHashMap::default();
-        let mut deny_known: FxHashMap<(u32, u32), bool> = FxHashMap::default();
-        for holder in m.principal_ids() {
-            let own = self.covering(holder, true, None);
-            // The scopes of the holder's own assignments (the only candidates here), sorted: where a
-            // grant below a data target can come from.
-            let mut held: Vec<&str> = m
-                .assignments_of(holder)
-                .iter()
-                .map(|&a| m.assignment(a).scope.key.as_str())
-                .collect();
-            held.sort_unstable();
-            held.dedup();
-            for (&scope, candidates) in &own {
-                for i in 0..self.ops_at(scope).len() {
-                    let Some(&(op, name)) = self.ops_at(scope).get(i) else {
-                        continue;
-                    };
-                    if self.deny_may_deny(&denied, &mut deny_known, op, name, scope) {
-                        per_principal.insert(scope);
-                        continue;
-                    }
-                    // A control-plane request is allowed only through a candidate at the scope whose
-                    // role grants the operation; without one, RBAC's answer is no and asking costs.
-                    // (Data requests also look at the scopes below: always asked.)
-                    if op.kind() == OpKind::Control
-                        && !candidates.iter().any(|&(a, _)| {
-                            let role = m.assignment(a).role.index();
-                            *role_grants
-                                .entry((role, name))
-                                .or_insert_with(|| self.rbac.role_grants(role, self.op_name(name), op.kind()))
-                        })
-                    {
-                        continue;
-                    }
-                    let decision = self.decide_among(holder, op, name, scope, &own, Asker::Holder { held: &held });
-                    self.grant(holder, op, name, scope, decision);
-                }
-            }
-        }
+        let deniable = self.decider().deniable(&denied);
+        let role_grants = RoleGrants::new(m.roles.len(), self.t.op_names.len());
+        let everyone: Vec<PrincipalId> = m.principal_ids().collect();
+        let per_principal = self.grant_each(&everyone, |d, holder| d.holder_grants(holder, &deniable, &role_grants));
         if per_principal.is_empty() {
             return;
         }
         // "Some data of" a scope is also asked at the scopes below it, so their candidates are needed.
         let mut wanted = per_principal.clone();
         for &s in &per_principal {
-            if let Some(x) = self.scopes.get(s as usize)
-                && let Some(below) = self.below.get(x.key.trim_end_matches('/'))
+            if let Some(x) = self.t.scopes.get(s as usize)
+                && let Some(below) = self.t.below.get(x.key.trim_end_matches('/'))
             {
                 wanted.extend(below.iter().copied());
             }
@@ -439,27 +221,67 @@ impl<'m> Builder<'m> {
         let mut reach: FxHashMap<AssignmentId, AssignmentReach> = FxHashMap::default();
         for i in 0..m.assignments.len() {
             let a = AssignmentId::from_index(i);
-            let mut r = self.assignment_reach(a);
+            let mut r = self.decider().assignment_reach(a);
             r.covered.retain(|s| wanted.contains(s));
             r.above.retain(|s| wanted.contains(s));
             if !r.covered.is_empty() || !r.above.is_empty() {
                 reach.insert(a, r);
             }
         }
-        for p in m.principal_ids() {
-            let covering = self.covering(p, false, Some(&reach));
-            for &scope in covering.keys().filter(|s| per_principal.contains(s)) {
-                for i in 0..self.ops_at(scope).len() {
-                    let Some(&(op, name)) = self.ops_at(scope).get(i) else {
-                        continue;
-                    };
-                    if self.deny_may_deny(&denied, &mut deny_known, op, name, scope) {
-                        let decision = self.decide_among(p, op, name, scope, &covering, Asker::Principal);
-                        self.grant(p, op, name, scope, decision);
+        self.grant_each(&everyone, |d, p| {
+            d.principal_grants(p, &reach, &per_principal, &deniable)
+        });
+    }
+
+    /// Adds the grants `decide` finds for each of `principals`, in that order, and returns the scopes
+    /// it left to per-principal decisions. Batches of principals are decided on other threads while
+    /// this one adds the grants of the batches before; grants are added in order, so the graph is the
+    /// same with any number of threads.
+    fn grant_each(
+        &mut self,
+        principals: &[PrincipalId],
+        decide: impl Fn(&Decider<'_>, PrincipalId) -> Vec<Decided> + Sync,
+    ) -> BTreeSet<u32> {
+        // Small enough that the decisions waiting to be added (a subscription Owner's cover every
+        // scope) stay few.
+        const PRINCIPALS_PER_BATCH: usize = 256;
+        let (rbac, t) = (Arc::clone(&self.rbac), Arc::clone(&self.t));
+        let d = Decider {
+            m: self.m,
+            rbac: &rbac,
+            t: &t,
+        };
+        let mut per_principal = BTreeSet::new();
+        std::thread::scope(|threads| {
+            let (send, decided) = std::sync::mpsc::sync_channel::<Vec<Vec<Decided>>>(1);
+            threads.spawn(|| {
+                let send = send;
+                for batch in principals.chunks(PRINCIPALS_PER_BATCH) {
+                    let batch: Vec<Vec<Decided>> = batch.par_iter().map(|&p| decide(&d, p)).collect();
+                    if send.send(batch).is_err() {
+                        break;
+                    }
+                }
+            });
+            for (batch, decided) in principals.chunks(PRINCIPALS_PER_BATCH).zip(decided) {
+                for (&p, list) in batch.iter().zip(decided) {
+                    for item in list {
+                        match item {
+                            Decided::Allowed {
+                                op,
+                                name,
+                                scope,
+                                decision,
+                            } => self.grant(p, op, name, scope, decision),
+                            Decided::PerPrincipal(scope) => {
+                                per_principal.insert(scope);
+                            }
+                        }
                     }
                 }
             }
-        }
+        });
+        per_principal
     }
 
     /// The deny assignments (model order) that may bear on a request at each scope: those whose scope
@@ -469,11 +291,11 @@ impl<'m> Builder<'m> {
         let mut out: HashMap<u32, Vec<usize>> = HashMap::new();
         for (i, deny) in self.m.denies.iter().enumerate() {
             let key = deny.scope.key.as_str();
-            let mut touched = self.covered_by(key);
+            let mut touched = self.t.covered_by(key);
             touched.extend(
                 scope::Target::new(key)
                     .prefixes()
-                    .filter_map(|prefix| self.scope_index.get(prefix).copied()),
+                    .filter_map(|prefix| self.t.scope_index.get(prefix).copied()),
             );
             touched.sort_unstable();
             touched.dedup();
@@ -484,69 +306,8 @@ impl<'m> Builder<'m> {
         out
     }
 
-    /// Whether a deny assignment may deny `op` (named `name`) at `scope` to someone (see
-    /// [`Self::deny_touched`]). Memoised in `known`: every holder covering the scope asks.
-    fn deny_may_deny(
-        &self,
-        denied: &HashMap<u32, Vec<usize>>,
-        known: &mut FxHashMap<(u32, u32), bool>,
-        op: Op,
-        name: u32,
-        scope: u32,
-    ) -> bool {
-        let Some(denies) = denied.get(&scope) else {
-            return false;
-        };
-        *known.entry((scope, name)).or_insert_with(|| {
-            denies
-                .iter()
-                .any(|&d| self.rbac.deny_matches(d, self.op_name(name), op.kind()))
-        })
-    }
-
-    /// [`Self::decide`] with the covering assignments known: the same decision, without scanning
-    /// every assignment the principal holds.
-    fn decide_among(
-        &self,
-        p: PrincipalId,
-        op: Op,
-        name: u32,
-        scope: u32,
-        covering: &BTreeMap<u32, Vec<(AssignmentId, usize)>>,
-        asker: Asker<'_>,
-    ) -> Decision {
-        let (Some(s), Some(cuts)) = (self.scopes.get(scope as usize), self.scope_cuts.get(scope as usize)) else {
-            return Decision::default();
-        };
-        let request = Request {
-            principal: p,
-            operation: self.op_name(name),
-            kind: op.kind(),
-            target: &s.key,
-            attributes: RequestAttributes::default(),
-        };
-        if op.kind() != OpKind::Data {
-            let target = scope::Target::prepared(&s.key, cuts);
-            let candidates = covering.get(&scope).map_or(&[][..], Vec::as_slice);
-            return match asker {
-                Asker::Holder { .. } => self.rbac.check_undeniable_among_at(&request, &target, candidates),
-                Asker::Principal => self.rbac.check_among_at(&request, &target, candidates),
-            };
-        }
-        // A grant at a scope below (a blob container) counts too; every assignment scope is a scope of
-        // the graph, so its candidates are known.
-        let candidates = |key: &str| {
-            let found = self.scope_index.get(key).and_then(|i| covering.get(i));
-            std::borrow::Cow::Borrowed(found.map_or(&[][..], Vec::as_slice))
-        };
-        match asker {
-            Asker::Holder { held } => self.rbac.check_within_held(&request, held, candidates),
-            Asker::Principal => self.rbac.check_within_among(&request, candidates),
-        }
-    }
-
     fn decide(&self, p: PrincipalId, op: Op, scope: u32, role_definition_id: Option<String>) -> Decision {
-        let Some(s) = self.scopes.get(scope as usize) else {
+        let Some(s) = self.t.scopes.get(scope as usize) else {
             return Decision::default();
         };
         let target = s.resource.map(|r| self.m.resource(r));
@@ -567,7 +328,7 @@ impl<'m> Builder<'m> {
 
     #[expect(
         clippy::indexing_slicing,
-        reason = "INVARIANT (scopes-valid): scope ids come from `self.scopes`"
+        reason = "INVARIANT (scopes-valid): scope ids come from `self.t.scopes`"
     )]
     fn grant(&mut self, p: PrincipalId, op: Op, name: u32, scope: u32, decision: Decision) {
         if !decision.allowed {
@@ -582,8 +343,9 @@ impl<'m> Builder<'m> {
         else {
             return;
         };
-        let resource = self.scopes[scope as usize].resource;
+        let resource = self.t.scopes[scope as usize].resource;
         let operation = self
+            .t
             .op_names
             .get(name as usize)
             .cloned()
@@ -725,24 +487,25 @@ impl<'m> Builder<'m> {
                 }
                 _ => continue,
             };
-            let Some(at_key) = self.scopes.get(at as usize).map(|s| s.key.clone()) else {
+            let Some(at_key) = self.t.scopes.get(at as usize).map(|s| s.key.clone()) else {
                 continue;
             };
             // The resources at or below the scope (the scope index answers as `scope::covers`).
             let below: Vec<(u32, ResourceId)> = self
+                .t
                 .covered_by(&at_key)
                 .into_iter()
-                .filter_map(|i| Some((i, self.scopes.get(i as usize)?.resource?)))
+                .filter_map(|i| Some((i, self.t.scopes.get(i as usize)?.resource?)))
                 .collect();
             for (scope, r) in below {
-                for i in 0..self.ops_at(scope).len() {
-                    let Some(&(op, name)) = self.ops_at(scope).get(i) else {
+                for i in 0..self.t.ops_at(scope).len() {
+                    let Some(&(op, name)) = self.t.ops_at(scope).get(i) else {
                         continue;
                     };
                     if op == Op::AssignRoles {
                         continue;
                     }
-                    let operation = self.op_name(name).to_string();
+                    let operation = self.t.op_name(name).to_string();
                     let Some(role) = self.role_for(&operation, op.kind(), limited_to.as_deref()) else {
                         continue;
                     };
@@ -2013,6 +1776,10 @@ impl<'m> Builder<'m> {
     }
 
     fn finish(self, network_applied: bool) -> AccessGraph {
+        // No thread shares the tables any more, so this takes them without a copy.
+        let ScopeTables {
+            scopes, scope_index, ..
+        } = Arc::unwrap_or_clone(self.t);
         let mut watchers = vec![Vec::new(); self.facts.len()];
         let mut producers = vec![Vec::new(); self.facts.len()];
         for (i, r) in self.rules.iter().enumerate() {
@@ -2060,12 +1827,12 @@ impl<'m> Builder<'m> {
             watchers,
             producers,
             on_demand,
-            scopes: self.scopes,
+            scopes,
             network_applied,
             blocked: self.blocked,
             undecided: self.undecided,
             fact_index: self.fact_index,
-            scope_index: self.scope_index,
+            scope_index,
         }
     }
 }

@@ -54,19 +54,32 @@ pub fn load(source: &Source) -> Result<Loaded, Diagnostics> {
         Ok(root) => root,
         Err(d) => return Err(Diagnostics::from(d.in_file(&source.name))),
     };
-    load_tree(&root, &source.name)
+    let loaded = load_tree(&root, &source.name);
+    free_in_background(root);
+    loaded
+}
+
+/// Drops a large value on another thread: freeing the positioned tree of a big file one node at a
+/// time takes about as long as building it, and nothing waits for it.
+fn free_in_background<T: Send + 'static>(value: T) {
+    if std::thread::Builder::new()
+        .name("free".into())
+        .spawn(move || drop(value))
+        .is_err()
+    {
+        // No thread to be had: the value was dropped with the closure, here.
+    }
 }
 
 /// Loads a model from its parsed tree (`name` is shown in diagnostics).
 pub fn load_tree(root: &source::Node, name: &str) -> Result<Loaded, Diagnostics> {
     let source = Source::new(name, "");
-    let root = root.clone();
-    let decoded = decode::decode(&root);
+    let decoded = decode::decode(root);
     let mut diags = decoded.diagnostics;
     let (model, resolve_diags) = resolve::resolve(&decoded.dto, &decoded.broken_names, &decoded.origins);
     diags.extend(resolve_diags);
     for d in diags.iter_mut() {
-        position(d, &root, &source.name);
+        position(d, root, &source.name);
     }
     diags.sort();
     if diags.has_errors() {

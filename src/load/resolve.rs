@@ -4,6 +4,9 @@
 //! problem is collected with its field path; the loader turns paths into positions.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt::{self, Display};
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::dto::{
     AccessPolicyDto, ComputePropsDto, CredentialDto, DatastorePropsDto, DenyAssignmentDto, EndpointPropsDto,
@@ -44,17 +47,17 @@ pub fn resolve(
         origins,
         model: Model::default(),
         diags: Diagnostics::new(),
-        principal_names: HashMap::new(),
+        principal_names: FxHashMap::default(),
         top_resources: HashMap::new(),
         groups_by_name: HashMap::new(),
         children: HashMap::new(),
         subnet_names: HashMap::new(),
         nsg_names: HashMap::new(),
         vnet_names: HashMap::new(),
-        custom_roles: HashMap::new(),
-        assignment_ids: HashSet::new(),
-        indexed: (usize::MAX, 0, 0, 0),
-        identity_index: ((usize::MAX, 0), HashMap::new()),
+        custom_roles: FxHashMap::default(),
+        assignment_ids: FxHashSet::default(),
+        indexed: (usize::MAX, 0, 0),
+        identity_index: ((usize::MAX, 0), FxHashMap::default()),
     };
     r.run();
     r.model.finish();
@@ -68,7 +71,7 @@ struct Resolver<'d> {
     model: Model,
     diags: Diagnostics,
     /// Lower-cased principal names (and object ids) to ids.
-    principal_names: HashMap<String, PrincipalId>,
+    principal_names: FxHashMap<String, PrincipalId>,
     /// Lower-cased names of resources that are not resource groups or workspace children.
     top_resources: HashMap<String, ResourceId>,
     /// Lower-cased resource group names.
@@ -79,15 +82,39 @@ struct Resolver<'d> {
     subnet_names: HashMap<String, SubnetId>,
     nsg_names: HashMap<String, NsgId>,
     vnet_names: HashMap<String, VnetId>,
-    custom_roles: HashMap<String, RoleId>,
+    custom_roles: FxHashMap<String, RoleId>,
     /// Assignment ids taken (lower case), to find duplicates without a scan per assignment.
-    assignment_ids: HashSet<String>,
-    /// The table sizes the model's index was last built for: scope lookups rebuild it only when a
-    /// table grew (rebuilding per assignment made loading quadratic).
-    indexed: (usize, usize, usize, usize),
+    assignment_ids: FxHashSet<String>,
+    /// The sizes of the tables a scope lookup reads (principals, resources, locations) the model's
+    /// index was last built for: rebuilt only when one grew (rebuilding per assignment made loading
+    /// quadratic; roles, which assignments add as they are resolved, are not among them).
+    indexed: (usize, usize, usize),
     /// Resource names and ids to their system-assigned identities, with the (resources, principals)
     /// table sizes it was built for.
-    identity_index: ((usize, usize), HashMap<String, Vec<PrincipalId>>),
+    identity_index: ((usize, usize), FxHashMap<String, Vec<PrincipalId>>),
+}
+
+/// The path of a list element (`role_assignments[12]`), formatted only when a problem is reported:
+/// a million assignments would otherwise format a handful of paths each.
+#[derive(Clone, Copy)]
+struct Element<'s> {
+    section: &'s str,
+    index: usize,
+}
+
+impl Display for Element<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}[{}]", self.section, self.index)
+    }
+}
+
+/// A field of a list element (`role_assignments[12].scope`), formatted only when shown.
+struct Field<'s>(Element<'s>, &'s str);
+
+impl Display for Field<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.0, self.1)
+    }
 }
 
 fn err(code: &'static str, path: impl Into<String>, message: impl Into<String>) -> Diagnostic {
@@ -117,8 +144,13 @@ fn choice<'a>(value: &str, options: &[&'a str]) -> Result<&'a str, String> {
 impl<'d> Resolver<'d> {
     /// The path of the `i`-th decoded element of a list, as it is numbered in the file.
     fn at(&self, section: &str, i: usize) -> String {
-        let original = self.origins.get(section).and_then(|o| o.get(i)).copied().unwrap_or(i);
-        format!("{section}[{original}]")
+        self.element(section, i).to_string()
+    }
+
+    /// [`Self::at`], formatted only when shown.
+    fn element<'s>(&self, section: &'s str, i: usize) -> Element<'s> {
+        let index = self.origins.get(section).and_then(|o| o.get(i)).copied().unwrap_or(i);
+        Element { section, index }
     }
 
     fn push(&mut self, d: Diagnostic) {
@@ -870,7 +902,7 @@ impl<'d> Resolver<'d> {
     fn identities_named(&mut self, lower: &str) -> Vec<PrincipalId> {
         let sizes = (self.model.resources.len(), self.model.principals.len());
         if self.identity_index.0 != sizes {
-            let mut index: HashMap<String, Vec<PrincipalId>> = HashMap::new();
+            let mut index: FxHashMap<String, Vec<PrincipalId>> = FxHashMap::default();
             for r in &self.model.resources {
                 let Some(p) = r.system_identity else { continue };
                 let name = r.name.to_lowercase();
@@ -885,7 +917,7 @@ impl<'d> Resolver<'d> {
     }
 
     /// A principal by name, object id, or the name of a resource with a system identity.
-    fn principal_ref(&mut self, name: &str, path: &str) -> Option<PrincipalId> {
+    fn principal_ref(&mut self, name: &str, path: &dyn Display) -> Option<PrincipalId> {
         let lower = name.to_lowercase();
         if let Some(&p) = self.principal_names.get(&lower) {
             return Some(p);
@@ -903,7 +935,7 @@ impl<'d> Resolver<'d> {
             self.push(
                 err(
                     "ambiguous-name",
-                    path,
+                    path.to_string(),
                     format!("`{name}` names the identities of several resources"),
                 )
                 .with_help(format!("write one of {}", ticked(names.iter().map(String::as_str)))),
@@ -912,8 +944,12 @@ impl<'d> Resolver<'d> {
         }
         if RESERVED_NAMES.contains(&lower.as_str()) {
             self.push(
-                err("reserved-name", path, format!("`{name}` cannot be used here"))
-                    .with_help("`everyone` is only for deny assignments and `anyone` only for `held_by`"),
+                err(
+                    "reserved-name",
+                    path.to_string(),
+                    format!("`{name}` cannot be used here"),
+                )
+                .with_help("`everyone` is only for deny assignments and `anyone` only for `held_by`"),
             );
             return None;
         }
@@ -926,7 +962,14 @@ impl<'d> Resolver<'d> {
                 "resource `{name}` has no system-assigned identity; add `identity: {{system: true}}` to it"
             ));
         }
-        self.push(err("unknown-principal", path, format!("unknown principal `{name}`")).with_optional_help(help));
+        self.push(
+            err(
+                "unknown-principal",
+                path.to_string(),
+                format!("unknown principal `{name}`"),
+            )
+            .with_optional_help(help),
+        );
         None
     }
 
@@ -2065,16 +2108,16 @@ impl<'d> Resolver<'d> {
         self.custom_roles.insert(guid, id);
     }
 
-    fn check_condition(&mut self, text: &str, path: &str) {
+    fn check_condition(&mut self, text: &str, path: &dyn Display) {
         if let Err(e) = condition::parse(text) {
             self.push(
-                err("invalid-condition", path, format!("invalid condition: {e}"))
+                err("invalid-condition", path.to_string(), format!("invalid condition: {e}"))
                     .with_help("see https://learn.microsoft.com/azure/role-based-access-control/conditions-format"),
             );
         }
     }
 
-    fn role_ref(&mut self, name: &str, path: &str) -> Option<RoleId> {
+    fn role_ref(&mut self, name: &str, path: &dyn Display) -> Option<RoleId> {
         let key = name.trim().to_lowercase();
         if let Some(&id) = self.custom_roles.get(&key) {
             return Some(id);
@@ -2096,14 +2139,14 @@ impl<'d> Resolver<'d> {
             "use a built-in role name (e.g. `Reader`) or GUID, or define a custom role under `role_definitions`"
                 .to_string()
         });
-        self.push(err("unknown-role", path, format!("unknown role `{name}`")).with_help(help));
+        self.push(err("unknown-role", path.to_string(), format!("unknown role `{name}`")).with_help(help));
         None
     }
 
     /// Resolves a scope (see the spec's Scopes) to its canonical form.
-    fn scope_ref(&mut self, text: &str, path: &str) -> Option<Scope> {
+    fn scope_ref(&mut self, text: &str, path: &dyn Display) -> Option<Scope> {
         let m = &self.model;
-        let sizes = (m.principals.len(), m.resources.len(), m.roles.len(), m.locations.len());
+        let sizes = (m.principals.len(), m.resources.len(), m.locations.len());
         if sizes != self.indexed {
             self.model.finish();
             self.indexed = sizes;
@@ -2111,13 +2154,13 @@ impl<'d> Resolver<'d> {
         match lookup::scope(&self.model, text) {
             Ok((scope, warning)) => {
                 if let Some(w) = warning {
-                    self.push(Diagnostic::warning("unmodelled-scope", w).at(path));
+                    self.push(Diagnostic::warning("unmodelled-scope", w).at(path.to_string()));
                 }
                 Some(scope)
             }
             Err(e) => {
                 if !self.broken.contains(&text.trim().to_lowercase()) {
-                    self.push(err(e.code, path, e.message).with_optional_help(e.help));
+                    self.push(err(e.code, path.to_string(), e.message).with_optional_help(e.help));
                 }
                 None
             }
@@ -2127,26 +2170,26 @@ impl<'d> Resolver<'d> {
     fn assignments(&mut self) {
         let dto = self.dto;
         for (i, a) in dto.role_assignments.iter().enumerate() {
-            let path = self.at("role_assignments", i);
-            self.assignment(a, i, &path);
+            let path = self.element("role_assignments", i);
+            self.assignment(a, path);
         }
     }
 
-    fn assignment(&mut self, a: &RoleAssignmentDto, i: usize, path: &str) {
-        let principal = self.principal_ref(&a.principal, &format!("{path}.principal"));
-        let role = self.role_ref(&a.role, &format!("{path}.role"));
-        let scope = self.scope_ref(&a.scope, &format!("{path}.scope"));
+    fn assignment(&mut self, a: &RoleAssignmentDto, path: Element<'_>) {
+        let principal = self.principal_ref(&a.principal, &Field(path, "principal"));
+        let role = self.role_ref(&a.role, &Field(path, "role"));
+        let scope = self.scope_ref(&a.scope, &Field(path, "scope"));
         if let Some(c) = &a.condition {
-            self.check_condition(c, &format!("{path}.condition"));
+            self.check_condition(c, &Field(path, "condition"));
         }
         let (Some(principal), Some(role), Some(scope)) = (principal, role, scope) else {
             return;
         };
-        let id = a.id.clone().unwrap_or_else(|| self.at("role_assignments", i));
+        let id = a.id.clone().unwrap_or_else(|| path.to_string());
         if !self.assignment_ids.insert(id.to_lowercase()) {
             self.push(err(
                 "duplicate-id",
-                format!("{path}.id"),
+                Field(path, "id").to_string(),
                 format!("assignment id `{id}` is used twice"),
             ));
             return;

@@ -69,17 +69,20 @@ pub fn principal(model: &Model, text: &str) -> Result<PrincipalId, LookupError> 
 /// A resource by name, `workspace/child`, or full id, of one of `kinds` (empty: any kind).
 pub fn resource(model: &Model, text: &str, kinds: &[ResourceKind]) -> Result<ResourceId, LookupError> {
     let fits = |r: &ResourceId| kinds.is_empty() || kinds.contains(&model.resource(*r).kind);
-    let what = if kinds.is_empty() {
-        "resource".to_string()
-    } else {
-        kinds.iter().map(|k| k.alias()).collect::<Vec<_>>().join(" or ")
+    // Only a problem names what was expected: a million assignment scopes are looked up here.
+    let what = || {
+        if kinds.is_empty() {
+            "resource".to_string()
+        } else {
+            kinds.iter().map(|k| k.alias()).collect::<Vec<_>>().join(" or ")
+        }
     };
     if text.starts_with('/') {
         return match model.resource_by_id(text) {
             Some(r) if fits(&r) => Ok(r),
             Some(r) => Err(LookupError::new(
                 "wrong-kind",
-                format!("`{text}` is a {}, not a {what}", model.resource(r).kind.alias()),
+                format!("`{text}` is a {}, not a {}", model.resource(r).kind.alias(), what()),
                 None,
             )),
             None => Err(LookupError::new(
@@ -110,7 +113,7 @@ pub fn resource(model: &Model, text: &str, kinds: &[ResourceKind]) -> Result<Res
             if let Some(r) = candidates.first() {
                 return Err(LookupError::new(
                     "wrong-kind",
-                    format!("`{text}` is a {}, not a {what}", model.resource(*r).kind.alias()),
+                    format!("`{text}` is a {}, not a {}", model.resource(*r).kind.alias(), what()),
                     None,
                 ));
             }
@@ -121,7 +124,7 @@ pub fn resource(model: &Model, text: &str, kinds: &[ResourceKind]) -> Result<Res
                 .collect();
             Err(LookupError::new(
                 "unknown-resource",
-                format!("unknown {what} `{text}`"),
+                format!("unknown {} `{text}`", what()),
                 suggest::did_you_mean(text, names.iter().map(String::as_str)),
             ))
         }

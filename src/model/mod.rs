@@ -14,8 +14,6 @@ pub mod principal;
 pub mod prospective;
 pub mod resource;
 
-use std::collections::HashMap;
-
 pub use access::{DenyAssignment, DenyPrincipals, PermissionBlock, RoleAssignment, RoleDefinition, Scope, ScopeKind};
 pub use credential::{Credential, CredentialKind, Holder};
 pub use ids::{
@@ -59,13 +57,13 @@ pub struct Model {
 
 #[derive(Debug, Clone, Default)]
 struct Index {
-    principal_by_name: HashMap<String, PrincipalId>,
-    principal_by_object_id: HashMap<String, PrincipalId>,
-    resources_by_name: HashMap<String, Vec<ResourceId>>,
-    resource_by_key: HashMap<String, ResourceId>,
-    role_by_name: HashMap<String, RoleId>,
-    role_by_guid: HashMap<String, RoleId>,
-    location_by_name: HashMap<String, LocationId>,
+    principal_by_name: rustc_hash::FxHashMap<String, PrincipalId>,
+    principal_by_object_id: rustc_hash::FxHashMap<String, PrincipalId>,
+    resources_by_name: rustc_hash::FxHashMap<String, Vec<ResourceId>>,
+    resource_by_key: rustc_hash::FxHashMap<String, ResourceId>,
+    role_by_name: rustc_hash::FxHashMap<String, RoleId>,
+    role_by_guid: rustc_hash::FxHashMap<String, RoleId>,
+    location_by_name: rustc_hash::FxHashMap<String, LocationId>,
     groups_of: Vec<Vec<PrincipalId>>,
     assignments_of: Vec<Vec<AssignmentId>>,
 }

@@ -207,7 +207,9 @@ pub struct Rbac<'m> {
     /// Deny assignments at the root or at a management group, which may cover any target.
     denies_anywhere: Vec<usize>,
     conditions: HashMap<String, Option<Condition>>,
-    memberships: Mutex<HashMap<PrincipalId, Arc<[Membership]>>>,
+    /// Transitive memberships by principal index, computed on first use (lock-free once known: the
+    /// graph builder asks from several threads).
+    memberships: Vec<OnceLock<Arc<[Membership]>>>,
 }
 
 /// A lock that a panic elsewhere cannot poison for good: the caches hold no invariant a half-done
@@ -365,7 +367,7 @@ impl<'m> Rbac<'m> {
             denies_at,
             denies_anywhere,
             conditions,
-            memberships: Mutex::new(HashMap::new()),
+            memberships: model.principals.iter().map(|_| OnceLock::new()).collect(),
         }
     }
 
@@ -427,12 +429,11 @@ impl<'m> Rbac<'m> {
     /// The principal itself and its groups, transitively (memoised), as [`Rbac::check`] walks them:
     /// the `usize` of a candidate of [`Rbac::check_among`] indexes this list.
     pub fn memberships(&self, principal: PrincipalId) -> Arc<[Membership]> {
-        if let Some(found) = lock(&self.memberships).get(&principal) {
-            return Arc::clone(found);
+        let compute = || Arc::from(groups::memberships(self.model, principal));
+        match self.memberships.get(principal.index()) {
+            Some(cell) => Arc::clone(cell.get_or_init(compute)),
+            None => compute(),
         }
-        let computed: Arc<[Membership]> = Arc::from(groups::memberships(self.model, principal));
-        lock(&self.memberships).insert(principal, Arc::clone(&computed));
-        computed
     }
 
     /// The model this evaluator reads.

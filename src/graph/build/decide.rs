@@ -1,0 +1,290 @@
+//! The RBAC side of grants: which assignments can cover each scope, and what RBAC decides there. It
+//! only reads (the model, RBAC's evaluator and the scope tables), so principals are decided on other
+//! threads while the builder adds the grants already decided, in model order.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::OnceLock;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::super::ops::Op;
+use super::tables::ScopeTables;
+use crate::model::{AssignmentId, Model, PrincipalId, ResourceKind};
+use crate::rbac::scope;
+use crate::rbac::{Decision, OpKind, Rbac, Request, RequestAttributes};
+
+/// Where one role assignment is a candidate of RBAC questions (see [`Decider::assignment_reach`]).
+pub(super) struct AssignmentReach {
+    pub(super) covered: Vec<u32>,
+    pub(super) above: Vec<u32>,
+}
+
+/// The assignments that can cover each scope, by scope: (assignment, position of the group it comes
+/// through in the principal's memberships).
+pub(super) type Covering = BTreeMap<u32, Vec<(AssignmentId, usize)>>;
+
+/// Whose decision [`Decider::decide_among`] makes, and so what RBAC must look at.
+#[derive(Clone, Copy)]
+pub(super) enum Asker<'c> {
+    /// The holder of the candidate assignments, where no deny assignment may deny the request: denies
+    /// are not looked for, and a grant below a data target can only come from `held`, the scopes of
+    /// the holder's own assignments (sorted, each once).
+    Holder { held: &'c [&'c str] },
+    /// A principal with every assignment it holds, where a deny may deny: RBAC decides in full.
+    Principal,
+}
+
+/// One outcome of deciding a principal's requests, in the order the builder adds them.
+pub(super) enum Decided {
+    /// RBAC allows `op` (named `name`) at `scope`.
+    Allowed {
+        op: Op,
+        name: u32,
+        scope: u32,
+        decision: Decision,
+    },
+    /// A deny assignment may deny a request at this scope: grants there are decided per principal.
+    PerPrincipal(u32),
+}
+
+impl Decided {
+    /// The outcome of an RBAC decision: a grant if it allows, nothing to add if it does not.
+    fn if_allowed(op: Op, name: u32, scope: u32, decision: Decision) -> Option<Decided> {
+        decision.allowed.then_some(Decided::Allowed {
+            op,
+            name,
+            scope,
+            decision,
+        })
+    }
+}
+
+/// Whether a role (by index) has a block granting an operation (by name id), whatever the scope:
+/// worked out on first use, shared by the threads.
+pub(super) struct RoleGrants {
+    names: usize,
+    known: Vec<OnceLock<bool>>,
+}
+
+impl RoleGrants {
+    pub(super) fn new(roles: usize, names: usize) -> Self {
+        RoleGrants {
+            names,
+            known: (0..roles.saturating_mul(names)).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    fn get(&self, d: &Decider<'_>, role: usize, name: u32, kind: OpKind) -> bool {
+        let ask = || d.rbac.role_grants(role, d.op_name(name), kind);
+        let at = role.saturating_mul(self.names).saturating_add(name as usize);
+        match self.known.get(at) {
+            Some(cell) => *cell.get_or_init(ask),
+            None => ask(),
+        }
+    }
+}
+
+/// What deciding grants reads: the model, RBAC's evaluator and the scope tables. `Sync`, unlike the
+/// builder (which holds the network oracle).
+pub(super) struct Decider<'b> {
+    pub(super) m: &'b Model,
+    pub(super) rbac: &'b Rbac<'b>,
+    pub(super) t: &'b ScopeTables,
+}
+
+impl<'b> Decider<'b> {
+    fn ops_at(&self, scope: u32) -> &'b [(Op, u32)] {
+        self.t.ops_at(scope)
+    }
+
+    fn op_name(&self, name: u32) -> &'b str {
+        self.t.op_name(name)
+    }
+
+    /// Where assignment `a` is a candidate of an RBAC question: the scopes it covers, and the storage
+    /// accounts above its scope when it is made below one (a blob container), which "some data of"
+    /// the account asks about although the assignment does not cover the account itself.
+    pub(super) fn assignment_reach(&self, a: AssignmentId) -> AssignmentReach {
+        let key = self.m.assignment(a).scope.key.as_str();
+        let above = scope::Target::new(key)
+            .prefixes()
+            .filter_map(|prefix| self.t.scope_index.get(prefix).copied())
+            .filter(|&s| {
+                self.t
+                    .scopes
+                    .get(s as usize)
+                    .and_then(|x| x.resource)
+                    .is_some_and(|r| self.m.resource(r).kind == ResourceKind::StorageAccount)
+            })
+            .collect();
+        AssignmentReach {
+            covered: self.t.covered_by(key),
+            above,
+        }
+    }
+
+    /// The assignments of a principal that can cover each scope (as candidates of
+    /// [`Rbac::check_among`], in the order [`Rbac::check`] meets them): the scopes an RBAC question is
+    /// worth asking about.
+    ///
+    /// With `own_only`, only the principal's own assignments (not its groups'). With `reach`, where
+    /// each assignment is a candidate comes from that table, and assignments missing from it are left
+    /// out.
+    pub(super) fn covering(
+        &self,
+        p: PrincipalId,
+        own_only: bool,
+        reach: Option<&FxHashMap<AssignmentId, AssignmentReach>>,
+    ) -> Covering {
+        let mut out = Covering::new();
+        for (i, member) in self.rbac.memberships(p).iter().enumerate() {
+            if own_only && member.group != p {
+                continue;
+            }
+            for &a in self.m.assignments_of(member.group) {
+                let computed;
+                let found = match reach {
+                    Some(table) => match table.get(&a) {
+                        Some(found) => found,
+                        None => continue,
+                    },
+                    None => {
+                        computed = self.assignment_reach(a);
+                        &computed
+                    }
+                };
+                for &s in &found.covered {
+                    out.entry(s).or_default().push((a, i));
+                }
+                for &s in &found.above {
+                    out.entry(s).or_default();
+                }
+            }
+        }
+        out
+    }
+
+    /// The (scope, operation name) pairs where a deny assignment may deny the operation to someone,
+    /// from the denies that may bear on each scope (`Builder::deny_touched`).
+    pub(super) fn deniable(&self, denied: &HashMap<u32, Vec<usize>>) -> FxHashSet<(u32, u32)> {
+        let mut out = FxHashSet::default();
+        for (&scope, denies) in denied {
+            for &(op, name) in self.ops_at(scope) {
+                if denies
+                    .iter()
+                    .any(|&d| self.rbac.deny_matches(d, self.op_name(name), op.kind()))
+                {
+                    out.insert((scope, name));
+                }
+            }
+        }
+        out
+    }
+
+    /// What a holder's own assignments grant where no deny assignment may deny (per scope, per
+    /// operation), and the scopes where one may (decided per principal afterwards).
+    pub(super) fn holder_grants(
+        &self,
+        holder: PrincipalId,
+        deniable: &FxHashSet<(u32, u32)>,
+        role_grants: &RoleGrants,
+    ) -> Vec<Decided> {
+        let m = self.m;
+        let own = self.covering(holder, true, None);
+        // The scopes of the holder's own assignments (the only candidates here), sorted: where a grant
+        // below a data target can come from.
+        let mut held: Vec<&str> = m
+            .assignments_of(holder)
+            .iter()
+            .map(|&a| m.assignment(a).scope.key.as_str())
+            .collect();
+        held.sort_unstable();
+        held.dedup();
+        let mut out = Vec::new();
+        for (&scope, candidates) in &own {
+            for &(op, name) in self.ops_at(scope) {
+                if deniable.contains(&(scope, name)) {
+                    out.push(Decided::PerPrincipal(scope));
+                    continue;
+                }
+                // A control-plane request is allowed only through a candidate at the scope whose role
+                // grants the operation; without one, RBAC's answer is no and asking costs. (Data
+                // requests also look at the scopes below: always asked.)
+                if op.kind() == OpKind::Control
+                    && !candidates
+                        .iter()
+                        .any(|&(a, _)| role_grants.get(self, m.assignment(a).role.index(), name, op.kind()))
+                {
+                    continue;
+                }
+                let decision = self.decide_among(holder, op, name, scope, &own, Asker::Holder { held: &held });
+                out.extend(Decided::if_allowed(op, name, scope, decision));
+            }
+        }
+        out
+    }
+
+    /// What RBAC decides for principal `p` itself at the scopes of `per_principal` where a deny
+    /// assignment may deny, with every assignment it holds (`reach` gives where each is a candidate).
+    pub(super) fn principal_grants(
+        &self,
+        p: PrincipalId,
+        reach: &FxHashMap<AssignmentId, AssignmentReach>,
+        per_principal: &BTreeSet<u32>,
+        deniable: &FxHashSet<(u32, u32)>,
+    ) -> Vec<Decided> {
+        let covering = self.covering(p, false, Some(reach));
+        let mut out = Vec::new();
+        for &scope in covering.keys().filter(|s| per_principal.contains(s)) {
+            for &(op, name) in self.ops_at(scope) {
+                if !deniable.contains(&(scope, name)) {
+                    continue;
+                }
+                let decision = self.decide_among(p, op, name, scope, &covering, Asker::Principal);
+                out.extend(Decided::if_allowed(op, name, scope, decision));
+            }
+        }
+        out
+    }
+
+    /// [`Rbac::check`]'s decision with the covering assignments known: the same decision, without
+    /// scanning every assignment the principal holds.
+    pub(super) fn decide_among(
+        &self,
+        p: PrincipalId,
+        op: Op,
+        name: u32,
+        scope: u32,
+        covering: &Covering,
+        asker: Asker<'_>,
+    ) -> Decision {
+        let (Some(s), Some(cuts)) = (self.t.scopes.get(scope as usize), self.t.scope_cuts.get(scope as usize)) else {
+            return Decision::default();
+        };
+        let request = Request {
+            principal: p,
+            operation: self.op_name(name),
+            kind: op.kind(),
+            target: &s.key,
+            attributes: RequestAttributes::default(),
+        };
+        if op.kind() != OpKind::Data {
+            let target = scope::Target::prepared(&s.key, cuts);
+            let candidates = covering.get(&scope).map_or(&[][..], Vec::as_slice);
+            return match asker {
+                Asker::Holder { .. } => self.rbac.check_undeniable_among_at(&request, &target, candidates),
+                Asker::Principal => self.rbac.check_among_at(&request, &target, candidates),
+            };
+        }
+        // A grant at a scope below (a blob container) counts too; every assignment scope is a scope of
+        // the graph, so its candidates are known.
+        let candidates = |key: &str| {
+            let found = self.t.scope_index.get(key).and_then(|i| covering.get(i));
+            std::borrow::Cow::Borrowed(found.map_or(&[][..], Vec::as_slice))
+        };
+        match asker {
+            Asker::Holder { held } => self.rbac.check_within_held(&request, held, candidates),
+            Asker::Principal => self.rbac.check_within_among(&request, candidates),
+        }
+    }
+}
