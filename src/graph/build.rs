@@ -218,16 +218,17 @@ impl<'m> Builder<'m> {
             }
         }
         // Where each assignment matters there, worked out once rather than for every principal.
-        let mut reach: FxHashMap<AssignmentId, AssignmentReach> = FxHashMap::default();
-        for i in 0..m.assignments.len() {
-            let a = AssignmentId::from_index(i);
-            let mut r = self.decider().assignment_reach(a);
-            r.covered.retain(|s| wanted.contains(s));
-            r.above.retain(|s| wanted.contains(s));
-            if !r.covered.is_empty() || !r.above.is_empty() {
-                reach.insert(a, r);
-            }
-        }
+        let d = self.decider();
+        let reach: FxHashMap<AssignmentId, AssignmentReach> = (0..m.assignments.len())
+            .into_par_iter()
+            .filter_map(|i| {
+                let a = AssignmentId::from_index(i);
+                let mut r = d.assignment_reach(a);
+                r.covered.retain(|s| wanted.contains(s));
+                r.above.retain(|s| wanted.contains(s));
+                (!r.covered.is_empty() || !r.above.is_empty()).then_some((a, r))
+            })
+            .collect();
         self.grant_each(&everyone, |d, p| {
             d.principal_grants(p, &reach, &per_principal, &deniable)
         });
@@ -1214,7 +1215,24 @@ impl<'m> Builder<'m> {
         }
         // P30 with P31: a new identity-based datastore on any account the workspace's identity can read.
         let Some(i) = identity else { return };
+        // RBAC can only allow a data request on an account through an assignment at, above or below
+        // it: accounts without one are not asked about (a workspace identity holds a few assignments;
+        // an estate has thousands of accounts).
+        let held: Vec<String> = self
+            .rbac
+            .memberships(i)
+            .iter()
+            .flat_map(|member| self.m.assignments_of(member.group))
+            .map(|&a| self.m.assignment(a).scope.key.clone())
+            .collect();
         for s in self.resources_of(ResourceKind::StorageAccount) {
+            let key = &self.m.resource(s).key;
+            if !held
+                .iter()
+                .any(|h| scope::covers(h, key) != Coverage::No || scope::is_at_or_below(h, key))
+            {
+                continue;
+            }
             let sname = self.m.resource(s).name.clone();
             if !self.can_blob(i, Op::BlobRead, s) && !self.can_blob(i, Op::BlobWrite, s) {
                 continue;

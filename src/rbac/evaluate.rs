@@ -14,7 +14,7 @@
 //! ```
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use super::condition::{self, Attributes, Condition, Truth, Value};
 use super::groups::{self, Membership};
@@ -190,7 +190,7 @@ enum BlockHit {
 }
 
 /// The blocks of one role that match an operation, per plane, memoised by operation text.
-type HitCache = [HashMap<String, Arc<[BlockHit]>>; 2];
+type HitCache = [rustc_hash::FxHashMap<String, Arc<[BlockHit]>>; 2];
 
 /// An RBAC evaluator over one model. Role patterns are compiled on first use (a model names a few of
 /// the 900-odd built-in roles), each role's verdict on an operation is memoised (the same few dozen
@@ -199,7 +199,7 @@ type HitCache = [HashMap<String, Arc<[BlockHit]>>; 2];
 pub struct Rbac<'m> {
     model: &'m Model,
     roles: Vec<OnceLock<Vec<CompiledBlock>>>,
-    hits: Vec<Mutex<HitCache>>,
+    hits: Vec<RwLock<HitCache>>,
     denies: Vec<CompiledDeny>,
     /// Deny assignments (model order) by their scope without a trailing `/`: a deny can only cover a
     /// target at one of the target's prefixes.
@@ -216,6 +216,16 @@ pub struct Rbac<'m> {
 /// insert could break.
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// [`lock`] for a cache read far more often than written (a role's verdicts, asked by every thread).
+fn read<T>(l: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    l.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// [`read`], to write.
+fn write<T>(l: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    l.write().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn compile(list: &[String], trailing: Trailing) -> Vec<Pattern> {
@@ -325,7 +335,7 @@ impl<'m> Rbac<'m> {
     /// Prepares an evaluator for a model.
     pub fn new(model: &'m Model) -> Self {
         let roles = model.roles.iter().map(|_| OnceLock::new()).collect();
-        let hits = model.roles.iter().map(|_| Mutex::new(HitCache::default())).collect();
+        let hits = model.roles.iter().map(|_| RwLock::new(HitCache::default())).collect();
         // For a deny, the reading that grants more is the opposite one: its own lists take away.
         let denies = model
             .denies
@@ -405,7 +415,7 @@ impl<'m> Rbac<'m> {
         let Some(cache) = self.hits.get(role) else {
             return Arc::from(Vec::new());
         };
-        if let Some(found) = lock(cache).get(plane).and_then(|m| m.get(operation)) {
+        if let Some(found) = read(cache).get(plane).and_then(|m| m.get(operation)) {
             return Arc::clone(found);
         }
         let mut out = Vec::new();
@@ -420,7 +430,7 @@ impl<'m> Rbac<'m> {
             });
         }
         let hits: Arc<[BlockHit]> = Arc::from(out);
-        if let Some(m) = lock(cache).get_mut(plane) {
+        if let Some(m) = write(cache).get_mut(plane) {
             m.insert(operation.to_string(), Arc::clone(&hits));
         }
         hits
