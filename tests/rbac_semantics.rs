@@ -230,7 +230,7 @@ fn s1_1_a_user_can_hold_a_role_assignment_directly() {
     let g = sole(&d);
     assert!(g.via.is_empty(), "held directly: {g:?}");
     assert_eq!(aid(&m, g), "role_assignments[0]");
-    assert_eq!(g.pattern, "Microsoft.MachineLearningServices/workspaces/*/read");
+    assert_eq!(&*g.pattern, "Microsoft.MachineLearningServices/workspaces/*/read");
     assert_eq!(g.block, 0);
     assert_eq!(g.coverage, Coverage::Yes);
     assert_eq!(g.condition, ConditionStatus::None);
@@ -497,7 +497,7 @@ fn s1_2_assignment_at_resource_group_applies_to_resources_in_it() {
     for at in ["rg:rg-ml", "mlstore", "mlstore2"] {
         let d = check(&m, "alice", LIST_STORAGE_KEYS, at);
         assert_allowed(&d, at);
-        assert_eq!(sole(&d).pattern, "Microsoft.Storage/storageAccounts/*");
+        assert_eq!(&*sole(&d).pattern, "Microsoft.Storage/storageAccounts/*");
     }
     // rg-ml is a prefix of rg-ml-prod, but not on a `/` boundary.
     assert_refused(
@@ -614,7 +614,7 @@ fn s1_2_assignment_at_a_child_resource_does_not_apply_to_its_parent() {
     let d = check(&m, "alice", WS_COMPUTE_WRITE, "mlws/ci-1");
     assert_allowed(&d, "at the compute");
     assert_eq!(
-        sole(&d).pattern,
+        &*sole(&d).pattern,
         "Microsoft.MachineLearningServices/workspaces/computes/*"
     );
     assert_refused(&check(&m, "alice", WS_COMPUTE_WRITE, "mlws"), "at the workspace above");
@@ -633,7 +633,7 @@ fn s1_2_assignment_at_blob_container_applies_to_the_container_not_to_the_storage
     let d = check_data(&m, "alice", BLOB_READ, &container);
     assert_allowed(&d, "blob read in the container");
     let g = sole(&d);
-    assert_eq!(g.pattern, BLOB_READ);
+    assert_eq!(&*g.pattern, BLOB_READ);
     assert_eq!(g.coverage, Coverage::Yes);
     assert_eq!(m.assignment(g.assignment).scope.key, container.to_lowercase());
     let d = check_data(&m, "alice", BLOB_READ, "mlstore");
@@ -764,13 +764,13 @@ fn s1_3_builtin_role_with_several_permission_blocks_grants_from_each_block() {
 
     let d = check(&m, "alice", STORAGE_WRITE, "mlstore");
     let g = sole(&d);
-    assert_eq!((g.block, g.pattern.as_str()), (0, STORAGE_WRITE));
+    assert_eq!((g.block, g.pattern.as_ref()), (0, STORAGE_WRITE));
     assert_eq!(g.condition, ConditionStatus::None);
 
     let d = check_assigning(&m, "alice", "mlstore", Some(STORAGE_BLOB_DATA_READER));
     assert_allowed(&d, "assigning Storage Blob Data Reader");
     let g = sole(&d);
-    assert_eq!((g.block, g.pattern.as_str()), (1, ROLE_ASSIGNMENT_WRITE));
+    assert_eq!((g.block, g.pattern.as_ref()), (1, ROLE_ASSIGNMENT_WRITE));
     assert_eq!(g.condition, ConditionStatus::Holds);
 
     let d = check_assigning(&m, "alice", "mlstore", Some(OWNER));
@@ -856,12 +856,12 @@ fn s1_3_control_plane_wildcards_never_grant_data_actions() {
     assert_refused(&d, "Owner reading blobs by RBAC");
     assert!(d.grants.is_empty() && d.subtracted.is_empty(), "{d:#?}");
     let d = check(&m, "alice", LIST_STORAGE_KEYS, "mlstore");
-    assert_eq!(sole(&d).pattern, "*", "but Owner can list the keys");
+    assert_eq!(&*sole(&d).pattern, "*", "but Owner can list the keys");
 
     let d = check_data(&m, "bob", BLOB_READ, "mlstore");
     assert_allowed(&d, "Storage Blob Data Reader reading blobs");
     let g = sole(&d);
-    assert_eq!((g.block, g.pattern.as_str()), (0, BLOB_READ));
+    assert_eq!((g.block, g.pattern.as_ref()), (0, BLOB_READ));
     assert_refused(
         &check(&m, "bob", LIST_STORAGE_KEYS, "mlstore"),
         "Storage Blob Data Reader listing keys",
@@ -886,7 +886,7 @@ fn s1_3_data_action_wildcards_never_grant_control_actions() {
         "Microsoft.KeyVault/vaults/secrets/getSecret/action",
         "mlkv",
     );
-    assert_eq!(sole(&d).pattern, "Microsoft.KeyVault/vaults/*");
+    assert_eq!(&*sole(&d).pattern, "Microsoft.KeyVault/vaults/*");
     assert_refused(
         &check(&m, "alice", "Microsoft.KeyVault/vaults/write", "mlkv"),
         "control-plane vault write through a data-action wildcard",
@@ -925,7 +925,7 @@ fn s1_4_1_matching_is_case_insensitive() {
         "MICROSOFT.MACHINELEARNINGSERVICES/WORKSPACES/WRITE",
         "mlws",
     );
-    assert_eq!(sole(&d).pattern, "*");
+    assert_eq!(&*sole(&d).pattern, "*");
 }
 
 #[test]
@@ -960,7 +960,7 @@ fn s1_4_1_contributor_cannot_write_role_assignments_but_can_list_storage_keys() 
     let d = check(&m, "alice", LIST_STORAGE_KEYS, "mlstore");
     assert_allowed(&d, "Contributor: listKeys");
     let g = sole(&d);
-    assert_eq!((g.block, g.pattern.as_str()), (0, "*"));
+    assert_eq!((g.block, g.pattern.as_ref()), (0, "*"));
     assert!(d.subtracted.is_empty());
     // Reading role assignments is not excluded.
     assert_allowed(
@@ -992,7 +992,7 @@ fn s1_4_2_star_matches_any_sequence_including_slashes() {
         "Microsoft.MachineLearningServices/workspaces/datasets/registered/preview/read",
         "mlws",
     );
-    assert_eq!(sole(&d).pattern, "Microsoft.MachineLearningServices/workspaces/*/read");
+    assert_eq!(&*sole(&d).pattern, "Microsoft.MachineLearningServices/workspaces/*/read");
     let d = check(
         &m,
         "bob",
@@ -1000,7 +1000,7 @@ fn s1_4_2_star_matches_any_sequence_including_slashes() {
         "rg:rg-ml",
     );
     assert_eq!(
-        sole(&d).pattern,
+        &*sole(&d).pattern,
         "Microsoft.Compute/virtualMachines/*",
         "a trailing wildcard covers child resource types"
     );
@@ -1039,7 +1039,7 @@ fn s1_4_3_managed_identity_operator_can_assign_a_user_assigned_identity_in_its_s
     assert_allowed(&d, "Managed Identity Operator: userAssignedIdentities/assign/action");
     let g = sole(&d);
     assert_eq!(
-        g.pattern,
+        &*g.pattern,
         "Microsoft.ManagedIdentity/userAssignedIdentities/*/assign/action"
     );
     assert_eq!(g.block, 0);
@@ -1113,7 +1113,7 @@ fn s1_4_3_data_scientist_cannot_write_computes_or_list_workspace_keys() {
     ] {
         let d = check(&m, "alice", op, "mlws");
         assert_allowed(&d, op);
-        assert_eq!(sole(&d).pattern, pattern, "{op}");
+        assert_eq!(&*sole(&d).pattern, pattern, "{op}");
     }
 }
 
@@ -1193,7 +1193,7 @@ fn s1_4_4_trailing_star_in_actions_matches_the_bare_prefix() {
     );
     let d = check(&m, "alice", "Microsoft.Storage/storageAccounts", "mlstore");
     assert_allowed(&d, "bare prefix under `actions`");
-    assert_eq!(sole(&d).pattern, "Microsoft.Storage/storageAccounts/*");
+    assert_eq!(&*sole(&d).pattern, "Microsoft.Storage/storageAccounts/*");
 }
 
 #[test]
@@ -1210,7 +1210,7 @@ fn s1_4_4_trailing_star_in_not_actions_does_not_remove_the_bare_prefix() {
     );
     let d = check(&m, "alice", "Microsoft.Storage/storageAccounts", "mlstore");
     assert_allowed(&d, "bare prefix is not taken away by `not_actions`");
-    assert_eq!(sole(&d).pattern, "*");
+    assert_eq!(&*sole(&d).pattern, "*");
     let d = check(&m, "alice", LIST_STORAGE_KEYS, "mlstore");
     assert_refused(&d, "listKeys is taken away");
     assert_eq!(d.subtracted[0].not_pattern, "Microsoft.Storage/storageAccounts/*");
@@ -1274,7 +1274,7 @@ fn s1_4_5_any_number_of_wildcards_is_accepted() {
     );
     let d = check(&m, "alice", WS_JOBS_WRITE, "mlws");
     assert_allowed(&d, "jobs/write through a two-wildcard pattern");
-    assert_eq!(sole(&d).pattern, "Microsoft.MachineLearningServices/*/jobs/*");
+    assert_eq!(&*sole(&d).pattern, "Microsoft.MachineLearningServices/*/jobs/*");
     assert_refused(&check(&m, "alice", WS_READ, "mlws"), "workspaces/read");
 }
 
@@ -1337,7 +1337,7 @@ fn s1_5_not_actions_subtract_only_within_their_own_block() {
     let d = check(&m, "alice", LIST_STORAGE_KEYS, "mlstore");
     assert_allowed(&d, "listKeys granted by the second block");
     let g = sole(&d);
-    assert_eq!((g.block, g.pattern.as_str()), (1, LIST_STORAGE_KEYS));
+    assert_eq!((g.block, g.pattern.as_ref()), (1, LIST_STORAGE_KEYS));
     assert_eq!(d.subtracted.len(), 1);
     assert_eq!(d.subtracted[0].block, 0);
     assert_eq!(d.subtracted[0].pattern, "Microsoft.Storage/*");
@@ -1364,7 +1364,7 @@ fn s1_5_not_actions_is_not_a_deny_another_assignment_restores_the_action() {
     assert_eq!(got, ["compute-op", "contrib"]);
     assert_eq!(chain(&m, &d.grants[0].via), ["ops"]);
     assert_eq!(
-        d.grants[0].pattern,
+        &*d.grants[0].pattern,
         "Microsoft.MachineLearningServices/workspaces/computes/*"
     );
     assert!(
@@ -1931,7 +1931,7 @@ fn s1_7_key_vault_data_access_administrator_may_assign_key_vault_secrets_user() 
     assert_allowed(&d, "assigning Key Vault Secrets User");
     let g = sole(&d);
     assert_eq!(aid(&m, g), "kv-daa");
-    assert_eq!((g.block, g.pattern.as_str()), (0, ROLE_ASSIGNMENT_WRITE));
+    assert_eq!((g.block, g.pattern.as_ref()), (0, ROLE_ASSIGNMENT_WRITE));
     assert_eq!(g.condition, ConditionStatus::Holds);
     assert!(d.refused_by_condition.is_empty());
     // GUIDs compare case-insensitively.
@@ -1948,7 +1948,7 @@ fn s1_7_key_vault_data_access_administrator_may_not_assign_owner() {
     assert_eq!(d.refused_by_condition.len(), 1, "{d:#?}");
     let g = &d.refused_by_condition[0];
     assert_eq!(aid(&m, g), "kv-daa");
-    assert_eq!(g.pattern, ROLE_ASSIGNMENT_WRITE);
+    assert_eq!(&*g.pattern, ROLE_ASSIGNMENT_WRITE);
     match &g.condition {
         ConditionStatus::False { text } => assert!(text.contains(KEY_VAULT_SECRETS_USER), "{text}"),
         other => panic!("expected a false condition, got {other:?}"),
@@ -1983,7 +1983,7 @@ fn s1_7_condition_only_constrains_the_actions_it_names() {
     let d = check(&m, "alice", "Microsoft.KeyVault/vaults/read", "mlkv");
     assert_allowed(&d, "vault read");
     let g = sole(&d);
-    assert_eq!(g.pattern, "Microsoft.KeyVault/vaults/*/read");
+    assert_eq!(&*g.pattern, "Microsoft.KeyVault/vaults/*/read");
     assert_eq!(g.condition, ConditionStatus::Holds);
     // A delete needs the existing assignment's role, which the request does not know.
     let d = check(&m, "alice", ROLE_ASSIGNMENT_DELETE, "mlkv");
@@ -2223,7 +2223,7 @@ fn s1_8_the_grant_is_the_witness_assignment_block_pattern_and_group_chain() {
     assert_eq!(role_of(&m, g), "AzureML Data Scientist");
     assert_eq!(chain(&m, &g.via), ["data-scientists", "ml-all"]);
     assert_eq!(g.block, 0);
-    assert_eq!(g.pattern, "Microsoft.MachineLearningServices/workspaces/*/action");
+    assert_eq!(&*g.pattern, "Microsoft.MachineLearningServices/workspaces/*/action");
     assert_eq!(g.coverage, Coverage::Yes);
     assert_eq!(g.condition, ConditionStatus::None);
     assert!(d.denied_by.is_empty() && d.subtracted.is_empty());
@@ -2285,7 +2285,7 @@ fn s1_9_access_is_decided_by_the_assignment_not_by_assignable_scopes() {
     );
     let d = check(&m, "alice", WS_JOBS_WRITE, "mlws");
     assert_allowed(&d, "an assignment outside the role's assignable scopes");
-    assert_eq!(sole(&d).pattern, "Microsoft.MachineLearningServices/workspaces/jobs/*");
+    assert_eq!(&*sole(&d).pattern, "Microsoft.MachineLearningServices/workspaces/jobs/*");
 }
 
 // ----- §1.10 Classic administrators and elevated access --------------------------------------------
@@ -2303,7 +2303,7 @@ fn s1_10_owner_at_subscription_reaches_everything_in_it() {
     for at in ["subscription", "rg:rg-ml-prod", "mlkv", "mlws/ci-1", container.as_str()] {
         let d = check(&m, "classic-admin", ROLE_ASSIGNMENT_WRITE, at);
         assert_allowed(&d, at);
-        assert_eq!(sole(&d).pattern, "*");
+        assert_eq!(&*sole(&d).pattern, "*");
     }
 }
 
@@ -2320,7 +2320,7 @@ fn s1_10_user_access_administrator_at_root_can_assign_any_role_anywhere() {
         let d = check_assigning(&m, "global-admin", at, Some(OWNER));
         assert_allowed(&d, at);
         let g = sole(&d);
-        assert_eq!(g.pattern, "Microsoft.Authorization/*");
+        assert_eq!(&*g.pattern, "Microsoft.Authorization/*");
         assert_eq!(g.coverage, Coverage::Yes);
     }
     assert_refused(&check(&m, "global-admin", LIST_STORAGE_KEYS, "mlstore"), "listKeys");
@@ -2423,7 +2423,7 @@ fn s6_3_reader_matches_notebook_keys_secrets_metadata_and_registry_pull() {
     ] {
         let d = check(&m, "alice", op, "mlws");
         assert_allowed(&d, op);
-        assert_eq!(sole(&d).pattern, "*/read");
+        assert_eq!(&*sole(&d).pattern, "*/read");
     }
     for op in [
         WS_DATASTORE_SECRETS,
@@ -2463,7 +2463,7 @@ fn s6_3_data_scientist_and_ai_developer_differ_on_computes() {
         "mlws",
     );
     assert_eq!(
-        sole(&d).pattern,
+        &*sole(&d).pattern,
         "Microsoft.MachineLearningServices/workspaces/*/action"
     );
 }

@@ -24,8 +24,8 @@ use crate::model::{
 use crate::network::overrides::{self, Overrides};
 use crate::rbac::evaluate::role_allows;
 use crate::rbac::scope::{self, Coverage};
-use crate::rbac::{ConditionStatus, Decision, OpKind, Rbac, Request, RequestAttributes, catalog};
-use decide::{AssignmentReach, Decided, Decider, RoleGrants};
+use crate::rbac::{Decision, OpKind, Rbac, Request, RequestAttributes, catalog};
+use decide::{AssignmentReach, Decided, Decider, GrantConclusion, GrantStep, RoleGrants, capability_of};
 use tables::ScopeTables;
 
 /// Builds the access graph of a model. Network premises are decided by `oracle`.
@@ -43,7 +43,6 @@ pub fn build(model: &Model, oracle: &dyn NetworkOracle) -> AccessGraph {
         undecided: Vec::new(),
         assignable: HashMap::new(),
         role_for_cache: HashMap::new(),
-        patterns: rustc_hash::FxHashSet::default(),
         children: FxHashMap::default(),
     };
     for r in m.resource_ids() {
@@ -85,8 +84,6 @@ struct Builder<'m> {
     undecided: Vec<(Place, Endpoint, String)>,
     assignable: HashMap<(PrincipalId, u32), Vec<String>>,
     role_for_cache: HashMap<RoleQuestion, Option<String>>,
-    /// Pattern texts of grant evidence, each once.
-    patterns: rustc_hash::FxHashSet<Arc<str>>,
     /// The resources whose parent is each resource, in model order.
     children: FxHashMap<ResourceId, Vec<ResourceId>>,
 }
@@ -154,16 +151,6 @@ impl<'m> Builder<'m> {
             rbac: &self.rbac,
             t: &self.t,
         }
-    }
-
-    /// A pattern text, shared with every grant that cites it.
-    fn shared_pattern(&mut self, text: &str) -> Arc<str> {
-        if let Some(found) = self.patterns.get(text) {
-            return Arc::clone(found);
-        }
-        let shared: Arc<str> = Arc::from(text);
-        self.patterns.insert(Arc::clone(&shared));
-        shared
     }
 
     /// A token carries the groups of its principal, transitively: one step per direct membership, from
@@ -268,12 +255,7 @@ impl<'m> Builder<'m> {
                 for (&p, list) in batch.iter().zip(decided) {
                     for item in list {
                         match item {
-                            Decided::Allowed {
-                                op,
-                                name,
-                                scope,
-                                decision,
-                            } => self.grant(p, op, name, scope, decision),
+                            Decided::Grant(step) => self.add_grant(p, step),
                             Decided::PerPrincipal(scope) => {
                                 per_principal.insert(scope);
                             }
@@ -327,127 +309,28 @@ impl<'m> Builder<'m> {
         }
     }
 
-    #[expect(
-        clippy::indexing_slicing,
-        reason = "INVARIANT (scopes-valid): scope ids come from `self.t.scopes`"
-    )]
-    fn grant(&mut self, p: PrincipalId, op: Op, name: u32, scope: u32, decision: Decision) {
-        if !decision.allowed {
-            return;
-        }
-        // The grant with the shortest group chain, then the first assignment, is the evidence.
-        let Some(best) = decision
-            .grants
-            .iter()
-            .min_by_key(|g| (g.via.len(), g.assignment, g.block))
-            .cloned()
-        else {
-            return;
-        };
-        let resource = self.t.scopes[scope as usize].resource;
-        let operation = self
-            .t
-            .op_names
-            .get(name as usize)
-            .cloned()
-            .unwrap_or_else(|| Arc::from(""));
-        // A grant decided for one principal through a group starts from both: the principal's token,
-        // and the membership steps that show it carries the group.
-        let mut holder = vec![Fact::As(p)];
-        holder.extend(best.via.last().map(|g| Fact::As(*g)));
-        let mut names = vec![p];
-        names.extend(best.via.iter().copied());
-        let mut tags = Vec::new();
-        if let ConditionStatus::NotEvaluated { text, .. } = &best.condition {
-            let needs = match &best.condition {
-                ConditionStatus::NotEvaluated { needs, .. } if !needs.is_empty() => needs.join(", "),
-                _ => "attributes the model does not have".to_string(),
-            };
-            let _ = text;
-            tags.push(format!("condition not evaluated (needs {needs}); assumed to hold"));
-        }
-        for note in decision.notes.iter().filter(|n| n.contains("nested member")) {
-            tags.push(note.clone());
-        }
-        if best.coverage == Coverage::AssumedManagementGroup {
-            tags.push(
-                "management-group tree not modelled: the assignment is assumed to cover this subscription".into(),
-            );
-        }
-        let evidence = Evidence::Grant {
-            principal: p,
-            operation,
-            data: op.kind() == OpKind::Data,
-            scope,
-            assignment: best.assignment,
-            via: best.via.clone(),
-            block: best.block,
-            pattern: self.shared_pattern(&best.pattern),
-            condition: best.condition.clone(),
-        };
-        let capability = resource.and_then(|r| self.capability_of(op, r));
-        match (op, capability) {
-            (Op::AssignRoles, _) => {
-                let conclusion = if self.unrestricted_assign(p, scope, &decision) {
+    /// Adds a grant prepared by [`Decider::grant_step`]; a right to assign roles that only conditional
+    /// grants give is checked here, role by role, with the builder's memo.
+    fn add_grant(&mut self, p: PrincipalId, step: GrantStep) {
+        let conclusion = match step.conclusion {
+            GrantConclusion::Fact(f) => f,
+            GrantConclusion::AssignIfEveryRole(scope) => {
+                if self.assignable_roles(p, scope).len() == self.all_role_guids().len() {
                     Fact::Assign(scope)
                 } else {
                     Fact::AssignSome(scope, p.0)
-                };
-                self.rule(RuleId::Grant, Channel::Arm, &holder, conclusion, evidence, names, tags);
+                }
             }
-            (_, Some((conclusion, endpoint))) => {
-                self.rule(
-                    RuleId::Grant,
-                    Channel::Data,
-                    &[holder.as_slice(), &[Fact::Reach(endpoint)]].concat(),
-                    conclusion,
-                    evidence,
-                    names,
-                    tags,
-                );
-            }
-            (op, None) if op.is_capability() => {}
-            (op, None) => {
-                self.rule(
-                    RuleId::Grant,
-                    Channel::Arm,
-                    &holder,
-                    Fact::Can(op.code(), scope),
-                    evidence,
-                    names,
-                    tags,
-                );
-            }
-        }
-    }
-
-    /// For the operations that are requests to a data plane: the capability and the endpoint.
-    fn capability_of(&self, op: Op, r: ResourceId) -> Option<(Fact, Endpoint)> {
-        let res = self.m.resource(r);
-        match (op, &res.props) {
-            (Op::BlobRead, _) => Some((Fact::DataRead(r), Endpoint::Blob(r))),
-            (Op::BlobWrite, _) => Some((Fact::DataWrite(r), Endpoint::Blob(r))),
-            (Op::GetSecret, Props::KeyVault(v)) if v.enable_rbac_authorization => {
-                Some((Fact::Secrets(r), Endpoint::Vault(r)))
-            }
-            (Op::RegistryPush, _) => Some((Fact::Push(r), Endpoint::Registry(r))),
-            (Op::EndpointScore, Props::Endpoint(e)) if e.auth_mode == AuthMode::AadToken => {
-                Some((Fact::Invoke(r), Endpoint::Scoring(r)))
-            }
-            _ => None,
-        }
-    }
-
-    /// True when `p` may assign every role at the scope; false when a condition limits the roles (P01
-    /// then holds for those roles only, and `assign on` does not). A grant whose condition is absent or
-    /// holds without knowing the role holds for every role (three-valued logic is monotone), so the
-    /// roles are only checked one by one when every grant is conditional.
-    fn unrestricted_assign(&mut self, p: PrincipalId, scope: u32, decision: &Decision) -> bool {
-        let unconditional = decision
-            .grants
-            .iter()
-            .any(|g| matches!(g.condition, ConditionStatus::None | ConditionStatus::Holds));
-        unconditional || self.assignable_roles(p, scope).len() == self.all_role_guids().len()
+        };
+        self.rule(
+            RuleId::Grant,
+            step.channel,
+            &step.premises,
+            conclusion,
+            step.evidence,
+            step.names,
+            step.tags,
+        );
     }
 
     fn all_role_guids(&self) -> Vec<String> {
@@ -521,7 +404,7 @@ impl<'m> Builder<'m> {
                     } else {
                         Vec::new()
                     };
-                    match self.capability_of(op, r) {
+                    match capability_of(self.m, op, r) {
                         Some((conclusion, endpoint)) => {
                             self.rule(
                                 RuleId::P01,

@@ -104,7 +104,7 @@ pub struct Grant {
     /// Index of the role's permission block.
     pub block: usize,
     /// The pattern of the block that matched the operation.
-    pub pattern: String,
+    pub pattern: Arc<str>,
     /// How the assignment's scope covers the target.
     pub coverage: Coverage,
     /// The conditions of the block and the assignment, combined.
@@ -658,7 +658,7 @@ impl<'m> Rbac<'m> {
                 assignment: aid,
                 via: via.to_vec(),
                 block: i,
-                pattern: pattern.text().to_string(),
+                pattern: pattern.shared_text(),
                 coverage,
                 condition: status,
             };

@@ -11,6 +11,8 @@
 //!
 //! ABAC `ActionMatches` (segment-wise) is deliberately not used here (§1.4 item 6).
 
+use std::sync::Arc;
+
 use regex::Regex;
 
 /// How a trailing `/*` treats the bare prefix.
@@ -26,7 +28,8 @@ pub enum Trailing {
 /// A compiled pattern.
 #[derive(Debug, Clone)]
 pub struct Pattern {
-    text: String,
+    /// Shared with every decision that cites the pattern.
+    text: Arc<str>,
     regex: Option<Regex>,
 }
 
@@ -36,7 +39,7 @@ impl Pattern {
     pub fn new(text: &str, trailing: Trailing) -> Pattern {
         let regex = Regex::new(&to_regex(text, trailing)).ok();
         Pattern {
-            text: text.to_string(),
+            text: Arc::from(text),
             regex,
         }
     }
@@ -44,6 +47,11 @@ impl Pattern {
     /// The pattern as written.
     pub fn text(&self) -> &str {
         &self.text
+    }
+
+    /// The pattern as written, shared rather than copied.
+    pub fn shared_text(&self) -> Arc<str> {
+        Arc::clone(&self.text)
     }
 
     /// True when the operation matches.

@@ -295,7 +295,7 @@ fn grant_json(model: &Model, g: &Grant) -> Value {
         "scope": a.scope.display,
         "via": g.via.iter().map(|p| model.principal(*p).name.clone()).collect::<Vec<_>>(),
         "block": g.block + 1,
-        "pattern": g.pattern,
+        "pattern": &*g.pattern,
         "management_group_assumed": g.coverage == Coverage::AssumedManagementGroup,
         "condition": condition_json(&g.condition),
     })

@@ -3,15 +3,19 @@
 //! threads while the builder adds the grants already decided, in model order.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use super::super::fact::{Endpoint, Fact};
 use super::super::ops::Op;
+use super::super::rule::Evidence;
 use super::tables::ScopeTables;
-use crate::model::{AssignmentId, Model, PrincipalId, ResourceKind};
-use crate::rbac::scope;
-use crate::rbac::{Decision, OpKind, Rbac, Request, RequestAttributes};
+use crate::channel::Channel;
+use crate::model::resource::AuthMode;
+use crate::model::{AssignmentId, Model, PrincipalId, Props, ResourceId, ResourceKind};
+use crate::rbac::scope::{self, Coverage};
+use crate::rbac::{ConditionStatus, Decision, OpKind, Rbac, Request, RequestAttributes};
 
 /// Where one role assignment is a candidate of RBAC questions (see [`Decider::assignment_reach`]).
 pub(super) struct AssignmentReach {
@@ -35,27 +39,51 @@ pub(super) enum Asker<'c> {
 }
 
 /// One outcome of deciding a principal's requests, in the order the builder adds them.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "nearly every outcome is a grant: boxing it would add an allocation to each of millions"
+)]
 pub(super) enum Decided {
-    /// RBAC allows `op` (named `name`) at `scope`.
-    Allowed {
-        op: Op,
-        name: u32,
-        scope: u32,
-        decision: Decision,
-    },
+    /// RBAC allows a request: the grant instance to add.
+    Grant(GrantStep),
     /// A deny assignment may deny a request at this scope: grants there are decided per principal.
     PerPrincipal(u32),
 }
 
-impl Decided {
-    /// The outcome of an RBAC decision: a grant if it allows, nothing to add if it does not.
-    fn if_allowed(op: Op, name: u32, scope: u32, decision: Decision) -> Option<Decided> {
-        decision.allowed.then_some(Decided::Allowed {
-            op,
-            name,
-            scope,
-            decision,
-        })
+/// A grant instance prepared where it was decided, so the builder only adds it.
+pub(super) struct GrantStep {
+    pub(super) channel: Channel,
+    pub(super) premises: Vec<Fact>,
+    pub(super) conclusion: GrantConclusion,
+    pub(super) evidence: Evidence,
+    pub(super) names: Vec<PrincipalId>,
+    pub(super) tags: Vec<String>,
+}
+
+/// What a grant concludes.
+pub(super) enum GrantConclusion {
+    /// Known where it was decided.
+    Fact(Fact),
+    /// A right to assign roles at the scope that only conditional grants give: unrestricted (`Assign`)
+    /// if the conditions allow every role, else `AssignSome`. A grant whose condition is absent or
+    /// holds without knowing the role holds for every role (three-valued logic is monotone), so the
+    /// roles are only checked one by one when every grant is conditional.
+    AssignIfEveryRole(u32),
+}
+
+/// For the operations that are requests to a data plane: the capability and the endpoint.
+pub(super) fn capability_of(m: &Model, op: Op, r: ResourceId) -> Option<(Fact, Endpoint)> {
+    match (op, &m.resource(r).props) {
+        (Op::BlobRead, _) => Some((Fact::DataRead(r), Endpoint::Blob(r))),
+        (Op::BlobWrite, _) => Some((Fact::DataWrite(r), Endpoint::Blob(r))),
+        (Op::GetSecret, Props::KeyVault(v)) if v.enable_rbac_authorization => {
+            Some((Fact::Secrets(r), Endpoint::Vault(r)))
+        }
+        (Op::RegistryPush, _) => Some((Fact::Push(r), Endpoint::Registry(r))),
+        (Op::EndpointScore, Props::Endpoint(e)) if e.auth_mode == AuthMode::AadToken => {
+            Some((Fact::Invoke(r), Endpoint::Scoring(r)))
+        }
+        _ => None,
     }
 }
 
@@ -218,7 +246,7 @@ impl<'b> Decider<'b> {
                     continue;
                 }
                 let decision = self.decide_among(holder, op, name, scope, &own, Asker::Holder { held: &held });
-                out.extend(Decided::if_allowed(op, name, scope, decision));
+                out.extend(self.grant_step(holder, op, name, scope, &decision).map(Decided::Grant));
             }
         }
         out
@@ -241,10 +269,92 @@ impl<'b> Decider<'b> {
                     continue;
                 }
                 let decision = self.decide_among(p, op, name, scope, &covering, Asker::Principal);
-                out.extend(Decided::if_allowed(op, name, scope, decision));
+                out.extend(self.grant_step(p, op, name, scope, &decision).map(Decided::Grant));
             }
         }
         out
+    }
+
+    /// The grant instance of an RBAC decision for `p`, if it allows and the request is one the graph
+    /// has a step for.
+    fn grant_step(&self, p: PrincipalId, op: Op, name: u32, scope: u32, decision: &Decision) -> Option<GrantStep> {
+        if !decision.allowed {
+            return None;
+        }
+        // The grant with the shortest group chain, then the first assignment, is the evidence.
+        let best = decision
+            .grants
+            .iter()
+            .min_by_key(|g| (g.via.len(), g.assignment, g.block))?;
+        let resource = self.t.scopes.get(scope as usize).and_then(|s| s.resource);
+        let capability = resource.and_then(|r| capability_of(self.m, op, r));
+        // A grant decided for one principal through a group starts from both: the principal's token,
+        // and the membership steps that show it carries the group.
+        let mut premises = vec![Fact::As(p)];
+        premises.extend(best.via.last().map(|g| Fact::As(*g)));
+        let (channel, conclusion) = match (op, capability) {
+            (Op::AssignRoles, _) => {
+                let unconditional = decision
+                    .grants
+                    .iter()
+                    .any(|g| matches!(g.condition, ConditionStatus::None | ConditionStatus::Holds));
+                let conclusion = if unconditional {
+                    GrantConclusion::Fact(Fact::Assign(scope))
+                } else {
+                    GrantConclusion::AssignIfEveryRole(scope)
+                };
+                (Channel::Arm, conclusion)
+            }
+            (_, Some((conclusion, endpoint))) => {
+                premises.push(Fact::Reach(endpoint));
+                (Channel::Data, GrantConclusion::Fact(conclusion))
+            }
+            (op, None) if op.is_capability() => return None,
+            (op, None) => (Channel::Arm, GrantConclusion::Fact(Fact::Can(op.code(), scope))),
+        };
+        let mut names = vec![p];
+        names.extend(best.via.iter().copied());
+        let mut tags = Vec::new();
+        if let ConditionStatus::NotEvaluated { needs, .. } = &best.condition {
+            let needs = if needs.is_empty() {
+                "attributes the model does not have".to_string()
+            } else {
+                needs.join(", ")
+            };
+            tags.push(format!("condition not evaluated (needs {needs}); assumed to hold"));
+        }
+        for note in decision.notes.iter().filter(|n| n.contains("nested member")) {
+            tags.push(note.clone());
+        }
+        if best.coverage == Coverage::AssumedManagementGroup {
+            tags.push(
+                "management-group tree not modelled: the assignment is assumed to cover this subscription".into(),
+            );
+        }
+        let evidence = Evidence::Grant {
+            principal: p,
+            operation: self
+                .t
+                .op_names
+                .get(name as usize)
+                .cloned()
+                .unwrap_or_else(|| Arc::from("")),
+            data: op.kind() == OpKind::Data,
+            scope,
+            assignment: best.assignment,
+            via: best.via.clone(),
+            block: best.block,
+            pattern: Arc::clone(&best.pattern),
+            condition: best.condition.clone(),
+        };
+        Some(GrantStep {
+            channel,
+            premises,
+            conclusion,
+            evidence,
+            names,
+            tags,
+        })
     }
 
     /// [`Rbac::check`]'s decision with the covering assignments known: the same decision, without
