@@ -992,7 +992,10 @@ fn s1_4_2_star_matches_any_sequence_including_slashes() {
         "Microsoft.MachineLearningServices/workspaces/datasets/registered/preview/read",
         "mlws",
     );
-    assert_eq!(&*sole(&d).pattern, "Microsoft.MachineLearningServices/workspaces/*/read");
+    assert_eq!(
+        &*sole(&d).pattern,
+        "Microsoft.MachineLearningServices/workspaces/*/read"
+    );
     let d = check(
         &m,
         "bob",
@@ -2285,7 +2288,10 @@ fn s1_9_access_is_decided_by_the_assignment_not_by_assignable_scopes() {
     );
     let d = check(&m, "alice", WS_JOBS_WRITE, "mlws");
     assert_allowed(&d, "an assignment outside the role's assignable scopes");
-    assert_eq!(&*sole(&d).pattern, "Microsoft.MachineLearningServices/workspaces/jobs/*");
+    assert_eq!(
+        &*sole(&d).pattern,
+        "Microsoft.MachineLearningServices/workspaces/jobs/*"
+    );
 }
 
 // ----- §1.10 Classic administrators and elevated access --------------------------------------------

@@ -263,14 +263,16 @@ pub enum Evidence {
         endpoint: Endpoint,
         /// How it was decided, in words.
         decision: String,
-        /// The packet that gets through, when a network model decided.
-        packet: Option<crate::network::Packet>,
+        /// The packet that gets through, when a network model decided. (Boxed, as `path` and
+        /// `opened`: a graph holds millions of evidences, few of them network ones, and the largest
+        /// variant sets the size of all.)
+        packet: Option<Box<crate::network::Packet>>,
         /// The way it took.
-        path: Option<crate::network::Path>,
+        path: Option<Box<crate::network::Path>>,
         /// The rules that let it through.
         rules: Vec<String>,
         /// Network changes the actor made first (P28, P29), under which the packet passes.
-        opened: crate::network::overrides::Overrides,
+        opened: Box<crate::network::overrides::Overrides>,
     },
 }
 

@@ -381,7 +381,7 @@ fn evidence_json(g: &AccessGraph, r: RuleIdx, host: Option<ResourceId>) -> Value
             "from": place.map_or_else(|| crate::graph::text::ANY_PLACE.to_string(), |p| place_text(m, p)),
             "to": endpoint_text(m, *endpoint),
             "decision": decision,
-            "packet": packet.map(|p| packet_json(&p)),
+            "packet": packet.as_deref().map(packet_json),
             "rules": rules,
         }),
     }
