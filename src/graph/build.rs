@@ -239,14 +239,27 @@ impl<'m> Builder<'m> {
             rbac: &rbac,
             t: &t,
         };
+        // The deciding threads are a pool of their own, as large as the pool the build runs in: this
+        // thread waits for their batches, and if it were a worker of the pool that decides (a build
+        // run inside a parallel job), a pool of one would wait for itself.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(rayon::current_num_threads())
+            .thread_name(|i| format!("grants-{i}"))
+            .build()
+            .ok();
+        let decide_batch = |batch: &[PrincipalId]| -> Vec<Vec<Decided>> {
+            match &pool {
+                Some(pool) => pool.install(|| batch.par_iter().map(|&p| decide(&d, p)).collect()),
+                None => batch.iter().map(|&p| decide(&d, p)).collect(),
+            }
+        };
         let mut per_principal = BTreeSet::new();
         std::thread::scope(|threads| {
             let (send, decided) = std::sync::mpsc::sync_channel::<Vec<Vec<Decided>>>(1);
             threads.spawn(|| {
                 let send = send;
                 for batch in principals.chunks(PRINCIPALS_PER_BATCH) {
-                    let batch: Vec<Vec<Decided>> = batch.par_iter().map(|&p| decide(&d, p)).collect();
-                    if send.send(batch).is_err() {
+                    if send.send(decide_batch(batch)).is_err() {
                         break;
                     }
                 }
