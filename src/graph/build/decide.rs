@@ -25,11 +25,11 @@ pub(super) struct AssignmentReach {
 
 /// The assignments that can cover each scope, by scope: (assignment, position of the group it comes
 /// through in the principal's memberships).
-pub(super) type Covering = BTreeMap<u32, Vec<(AssignmentId, usize)>>;
+type Covering = BTreeMap<u32, Vec<(AssignmentId, usize)>>;
 
 /// Whose decision [`Decider::decide_among`] makes, and so what RBAC must look at.
 #[derive(Clone, Copy)]
-pub(super) enum Asker<'c> {
+enum Asker<'c> {
     /// The holder of the candidate assignments, where no deny assignment may deny the request: denies
     /// are not looked for, and a grant below a data target can only come from `held`, the scopes of
     /// the holder's own assignments (sorted, each once).
@@ -158,7 +158,7 @@ impl<'b> Decider<'b> {
     /// With `own_only`, only the principal's own assignments (not its groups'). With `reach`, where
     /// each assignment is a candidate comes from that table, and assignments missing from it are left
     /// out.
-    pub(super) fn covering(
+    fn covering(
         &self,
         p: PrincipalId,
         own_only: bool,
@@ -359,7 +359,7 @@ impl<'b> Decider<'b> {
 
     /// [`Rbac::check`]'s decision with the covering assignments known: the same decision, without
     /// scanning every assignment the principal holds.
-    pub(super) fn decide_among(
+    fn decide_among(
         &self,
         p: PrincipalId,
         op: Op,
