@@ -62,13 +62,10 @@ pub fn load(source: &Source) -> Result<Loaded, Diagnostics> {
 /// Drops a large value on another thread: freeing the positioned tree of a big file one node at a
 /// time takes about as long as building it, and nothing waits for it.
 fn free_in_background<T: Send + 'static>(value: T) {
-    if std::thread::Builder::new()
+    // Without a thread to be had, the value is dropped here, with the closure that holds it.
+    let _detached = std::thread::Builder::new()
         .name("free".into())
-        .spawn(move || drop(value))
-        .is_err()
-    {
-        // No thread to be had: the value was dropped with the closure, here.
-    }
+        .spawn(move || drop(value));
 }
 
 /// Loads a model from its parsed tree (`name` is shown in diagnostics).
