@@ -1114,12 +1114,13 @@ impl<'m> Builder<'m> {
         // RBAC can only allow a data request on an account through an assignment at, above or below
         // it: accounts without one are not asked about (a workspace identity holds a few assignments;
         // an estate has thousands of accounts).
-        let held: Vec<String> = self
+        let m = self.m;
+        let held: Vec<&str> = self
             .rbac
             .memberships(i)
             .iter()
-            .flat_map(|member| self.m.assignments_of(member.group))
-            .map(|&a| self.m.assignment(a).scope.key.clone())
+            .flat_map(|member| m.assignments_of(member.group))
+            .map(|&a| m.assignment(a).scope.key.as_str())
             .collect();
         for s in self.resources_of(ResourceKind::StorageAccount) {
             let key = &self.m.resource(s).key;

@@ -117,8 +117,8 @@ impl Display for Field<'_> {
     }
 }
 
-fn err(code: &'static str, path: impl Into<String>, message: impl Into<String>) -> Diagnostic {
-    Diagnostic::error(code, message).at(path)
+fn err(code: &'static str, path: impl Display, message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(code, message).at(path.to_string())
 }
 
 fn ticked<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
@@ -935,7 +935,7 @@ impl<'d> Resolver<'d> {
             self.push(
                 err(
                     "ambiguous-name",
-                    path.to_string(),
+                    path,
                     format!("`{name}` names the identities of several resources"),
                 )
                 .with_help(format!("write one of {}", ticked(names.iter().map(String::as_str)))),
@@ -944,12 +944,8 @@ impl<'d> Resolver<'d> {
         }
         if RESERVED_NAMES.contains(&lower.as_str()) {
             self.push(
-                err(
-                    "reserved-name",
-                    path.to_string(),
-                    format!("`{name}` cannot be used here"),
-                )
-                .with_help("`everyone` is only for deny assignments and `anyone` only for `held_by`"),
+                err("reserved-name", path, format!("`{name}` cannot be used here"))
+                    .with_help("`everyone` is only for deny assignments and `anyone` only for `held_by`"),
             );
             return None;
         }
@@ -962,14 +958,7 @@ impl<'d> Resolver<'d> {
                 "resource `{name}` has no system-assigned identity; add `identity: {{system: true}}` to it"
             ));
         }
-        self.push(
-            err(
-                "unknown-principal",
-                path.to_string(),
-                format!("unknown principal `{name}`"),
-            )
-            .with_optional_help(help),
-        );
+        self.push(err("unknown-principal", path, format!("unknown principal `{name}`")).with_optional_help(help));
         None
     }
 
@@ -2111,7 +2100,7 @@ impl<'d> Resolver<'d> {
     fn check_condition(&mut self, text: &str, path: &dyn Display) {
         if let Err(e) = condition::parse(text) {
             self.push(
-                err("invalid-condition", path.to_string(), format!("invalid condition: {e}"))
+                err("invalid-condition", path, format!("invalid condition: {e}"))
                     .with_help("see https://learn.microsoft.com/azure/role-based-access-control/conditions-format"),
             );
         }
@@ -2123,12 +2112,7 @@ impl<'d> Resolver<'d> {
             return Some(id);
         }
         if let Some(b) = catalog::builtin().find(name) {
-            if let Some(pos) = self.model.roles.iter().position(|r| r.builtin && r.guid == b.guid) {
-                return Some(RoleId::from_index(pos));
-            }
-            let id = RoleId::from_index(self.model.roles.len());
-            self.model.roles.push(b.clone());
-            return Some(id);
+            return Some(self.model.builtin_role_id(b));
         }
         if self.broken.contains(&key) {
             return None;
@@ -2139,7 +2123,7 @@ impl<'d> Resolver<'d> {
             "use a built-in role name (e.g. `Reader`) or GUID, or define a custom role under `role_definitions`"
                 .to_string()
         });
-        self.push(err("unknown-role", path.to_string(), format!("unknown role `{name}`")).with_help(help));
+        self.push(err("unknown-role", path, format!("unknown role `{name}`")).with_help(help));
         None
     }
 
@@ -2160,7 +2144,7 @@ impl<'d> Resolver<'d> {
             }
             Err(e) => {
                 if !self.broken.contains(&text.trim().to_lowercase()) {
-                    self.push(err(e.code, path.to_string(), e.message).with_optional_help(e.help));
+                    self.push(err(e.code, path, e.message).with_optional_help(e.help));
                 }
                 None
             }

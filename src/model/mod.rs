@@ -205,6 +205,17 @@ impl Model {
             .copied()
     }
 
+    /// The id of a built-in role in the role table, added on first use (a model holds only the
+    /// built-in roles it names). Found by a scan, not the index, which the caller rebuilds once done.
+    pub fn builtin_role_id(&mut self, role: &RoleDefinition) -> RoleId {
+        if let Some(pos) = self.roles.iter().position(|r| r.builtin && r.guid == role.guid) {
+            return RoleId::from_index(pos);
+        }
+        let id = RoleId::from_index(self.roles.len());
+        self.roles.push(role.clone());
+        id
+    }
+
     /// A role by name (case-insensitive) or GUID.
     pub fn role_named(&self, name: &str) -> Option<RoleId> {
         let key = name.to_lowercase();

@@ -112,15 +112,8 @@ fn role_id(m: &mut Model, name: &str) -> Option<super::RoleId> {
     if let Some(id) = m.role_named(name) {
         return Some(id);
     }
-    // The index is rebuilt once at the end of `augment`; until then, roles added here are found by
-    // a scan of the few roles pushed after it was last built.
-    let b = catalog::builtin().find(name)?;
-    if let Some(pos) = m.roles.iter().position(|r| r.builtin && r.guid == b.guid) {
-        return Some(super::RoleId::from_index(pos));
-    }
-    let id = super::RoleId::from_index(m.roles.len());
-    m.roles.push(b.clone());
-    Some(id)
+    // The index is rebuilt once at the end of `augment`.
+    Some(m.builtin_role_id(catalog::builtin().find(name)?))
 }
 
 fn add_child(m: &mut Model, ws: ResourceId, name: &str, kind: ResourceKind, collection: &str) -> ResourceId {
