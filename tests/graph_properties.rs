@@ -21,6 +21,7 @@ use mlaccess::graph::{Endpoint, Place};
 use mlaccess::load::{Source, load};
 use mlaccess::model::{Model, PrincipalKind};
 use mlaccess::query;
+use mlaccess::search;
 use proptest::prelude::*;
 
 /// Real built-in roles that matter to the rules.
@@ -293,8 +294,76 @@ fn shared_searches_agree_with_own_searches(m: &Model) -> Result<(), String> {
     Ok(())
 }
 
+/// Checks that a search bounded by a depth at or beyond the goal's (what `who can` gives a member of
+/// a group that reaches the goal) finds the goal at the same depth by the same derivation as an
+/// unbounded search, and that one bounded below the goal's depth does not find it (which is what
+/// makes the caller search again without the bound).
+fn bounded_searches_find_what_unbounded_ones_find(m: &Model) -> Result<(), String> {
+    let g = build(m, &AssumedOpen { reason: "assumed open" });
+    let starts = answer::Starts::new(&g);
+    let filter = search::Filter::default();
+    for goal in answer::goal::all_capabilities(&g) {
+        let mut cone = search::Cone::towards(&g, &goal.facts);
+        cone.measure(&g, &goal.facts);
+        let bounded = |start: &[mlaccess::graph::FactId], known: u32| {
+            let stop = search::Stop {
+                goals: &goal.facts,
+                skip: None,
+                known,
+            };
+            search::closure_within(&g, start, &filter, Some(&cone), Some(stop))
+        };
+        let derivations = |c: &search::Closure| -> Vec<_> {
+            goal.facts
+                .iter()
+                .filter(|f| c.depth_of(**f) == c.reached_at)
+                .map(|f| (*f, c.steps_of(*f), search::derivation(&g, c, *f)))
+                .collect()
+        };
+        for i in 0..m.principals.len() {
+            let actor = answer::Actor::Principal(mlaccess::model::PrincipalId::from_index(i));
+            let start = starts.of(actor, None);
+            let unbounded = bounded(&start, search::UNREACHED);
+            let depth = unbounded.reached_at;
+            if depth == search::UNREACHED {
+                continue;
+            }
+            for bound in [depth, depth + 1, depth + 3] {
+                let c = bounded(&start, bound);
+                if c.reached_at != depth || derivations(&c) != derivations(&unbounded) {
+                    return Err(format!(
+                        "{}, {}: bound {bound} gives depth {} by {:?}, unbounded {depth} by {:?}",
+                        m.principals[i].name,
+                        goal.text,
+                        c.reached_at,
+                        derivations(&c),
+                        derivations(&unbounded)
+                    ));
+                }
+            }
+            if depth > 0 && bounded(&start, depth - 1).reached_at != search::UNREACHED {
+                return Err(format!(
+                    "{}, {}: found within {} though its depth is {depth}",
+                    m.principals[i].name,
+                    goal.text,
+                    depth - 1
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn bounded_searches_agree_with_unbounded_ones(s in spec()) {
+        let text = yaml(&s, None);
+        if let Err(e) = bounded_searches_find_what_unbounded_ones_find(&model(&text)) {
+            prop_assert!(false, "{e}\n{text}");
+        }
+    }
 
     #[test]
     fn shared_searches_list_what_each_principal_reaches(s in spec()) {

@@ -110,6 +110,8 @@ type Members = Vec<(usize, Option<Own>)>;
 /// One class solved: its search's counts (facts, rule instances) and each member's result.
 struct Solved<T> {
     counts: (usize, usize),
+    /// The least depth the class's search concluded the goal at.
+    reached_at: u32,
     results: Vec<(usize, T)>,
 }
 
@@ -168,7 +170,8 @@ impl<'g> Runner<'g> {
                 .iter()
                 .filter_map(|(place, _, _)| self.g.fact_id(&Fact::At(*place))),
         );
-        let cone = search::Cone::towards(self.g, &targets);
+        let mut cone = search::Cone::towards(self.g, &targets);
+        cone.measure(self.g, &goal.facts);
         // What was searched before (unconfined) is not part of the proof.
         self.cache.clear();
         self.proof = Proof::default();
@@ -231,14 +234,18 @@ impl<'g> Runner<'g> {
         (Start { facts, seeds }, Some(Own { fact: own, memberships }))
     }
 
-    fn search(&self, start: &Start) -> Closure {
+    /// The search from `start`, stopping once the goal is settled (when asked to), and by depth
+    /// `bound` at the latest: within it, the goal's depth and derivation are those of an unbounded
+    /// search, if the goal lies that deep or less ([`search::Cone::measure`]).
+    fn search(&self, start: &Start, bound: u32) -> Closure {
         let stop = self.stop.as_ref().map(|(goals, skip)| search::Stop {
             goals,
             skip: *skip,
             known: self
                 .known
                 .as_ref()
-                .map_or(search::UNREACHED, |k| k.load(Ordering::Relaxed)),
+                .map_or(search::UNREACHED, |k| k.load(Ordering::Relaxed))
+                .min(bound),
         });
         search::closure_from(
             self.g,
@@ -248,6 +255,75 @@ impl<'g> Runner<'g> {
             self.cone.as_ref(),
             stop,
         )
+    }
+
+    /// The search of a class whose goal is expected within depth `bound` (what its groups reach, one
+    /// membership step away): bounded by it, and searched again without when the goal was not within
+    /// it after all. With the counts of every search made.
+    fn search_within(&self, start: &Start, bound: u32) -> (Closure, (usize, usize)) {
+        let c = self.search(start, bound);
+        let mut counts = (c.facts_reached, c.rules_fired);
+        if bound == search::UNREACHED || c.reached_at <= bound {
+            return (c, counts);
+        }
+        let c = self.search(start, search::UNREACHED);
+        counts.0 += c.facts_reached;
+        counts.1 += c.rules_fired;
+        (c, counts)
+    }
+
+    /// The depth a class of actors reaches the goal at, at most, by what the groups one membership
+    /// step from its start reach (`group_reach`, by group identity fact).
+    fn bound_of(&self, start: &Start, group_reach: &FxHashMap<FactId, u32>) -> u32 {
+        let Some(cone) = &self.cone else {
+            return search::UNREACHED;
+        };
+        let own_groups = start
+            .facts
+            .iter()
+            .filter(|f| matches!(self.g.fact(**f), Some(Fact::As(_))))
+            .flat_map(|f| cone.memberships_of(*f))
+            .filter(|(_, r)| self.filter.allows(self.g, *r))
+            .map(|(group, _)| group);
+        start
+            .seeds
+            .iter()
+            .copied()
+            .chain(own_groups)
+            .filter_map(|group| group_reach.get(&group))
+            .map(|depth| depth.saturating_add(1))
+            .min()
+            .unwrap_or(search::UNREACHED)
+    }
+
+    /// One class solved: its search (bounded by `bound`, see [`Runner::search_within`]) and `visit`
+    /// applied to each member.
+    fn solve<T>(
+        &self,
+        actors: &[Actor],
+        (start, members): &(Start, Members),
+        bound: u32,
+        visit: &(impl Fn(Actor, &Closure) -> T + Sync),
+    ) -> Solved<T> {
+        let (shared, counts) = self.search_within(start, bound);
+        let shared = Arc::new(shared);
+        let results = members
+            .iter()
+            .filter_map(|(i, own)| {
+                let actor = *actors.get(*i)?;
+                let result = match own {
+                    Some(own) => visit(actor, &own.closure(shared.clone())),
+                    None => visit(actor, &shared),
+                };
+                Some((*i, result))
+            })
+            .collect();
+        // Only the counts are kept: a closure per class would grow with the estate.
+        Solved {
+            counts,
+            reached_at: shared.reached_at,
+            results,
+        }
     }
 
     fn count(&mut self, (facts, rules): (usize, usize)) {
@@ -264,7 +340,7 @@ impl<'g> Runner<'g> {
         let (shared, searched) = match self.cache.get(&key) {
             Some(c) => (c.clone(), false),
             None => {
-                let c = Arc::new(self.search(&start));
+                let c = Arc::new(self.search(&start, search::UNREACHED));
                 // A start that holds a principal's own identity belongs to that actor alone: no other
                 // actor can share its search, and keeping it would hold one closure per user of a
                 // large estate. (Seeds are groups, which members share.)
@@ -286,6 +362,11 @@ impl<'g> Runner<'g> {
 
     /// `visit` applied to each actor with its closure, one search per class of actors, the classes in
     /// parallel; the results in the order of `actors`, whatever the number of threads.
+    ///
+    /// When every actor's own shortest way is wanted (`who can`), the classes with a group among
+    /// their members are solved first: a member of a group reaches the goal one membership step after
+    /// the group at the latest, so the other classes' searches are bounded by that depth and leave
+    /// alone what cannot lead to the goal within it ([`Runner::search_within`]).
     pub(super) fn each<T: Send>(&mut self, actors: &[Actor], visit: impl Fn(Actor, &Closure) -> T + Sync) -> Vec<T> {
         self.proof.actors += actors.len();
         let mut classes: HashMap<Start, Members> = HashMap::new();
@@ -295,31 +376,37 @@ impl<'g> Runner<'g> {
         }
         let mut classes: Vec<(Start, Members)> = classes.into_iter().collect();
         classes.sort_by_key(|(_, members)| members.first().map_or(0, |m| m.0));
+        let group_of = |i: usize| match actors.get(i) {
+            Some(Actor::Principal(p)) if self.g.model.principal(*p).kind == PrincipalKind::Group => {
+                self.g.fact_id(&Fact::As(*p))
+            }
+            _ => None,
+        };
+        let bounded = self.known.is_none() && self.stop.is_some() && self.cone.is_some();
+        let (groups_first, rest): (Vec<_>, Vec<_>) = classes
+            .into_iter()
+            .partition(|(_, members)| bounded && members.iter().any(|(i, _)| group_of(*i).is_some()));
         let this = &*self;
-        let solved: Vec<Solved<T>> = classes
+        let mut solved: Vec<Solved<T>> = groups_first
             .par_iter()
-            .map(|(start, members)| {
-                let shared = Arc::new(this.search(start));
-                let results = members
-                    .iter()
-                    .filter_map(|(i, own)| {
-                        let actor = *actors.get(*i)?;
-                        let result = match own {
-                            Some(own) => visit(actor, &own.closure(shared.clone())),
-                            None => visit(actor, &shared),
-                        };
-                        Some((*i, result))
-                    })
-                    .collect();
-                // Only the counts are kept: a closure per class would grow with the estate.
-                Solved {
-                    counts: (shared.facts_reached, shared.rules_fired),
-                    results,
-                }
-            })
+            .map(|class| this.solve(actors, class, search::UNREACHED, &visit))
             .collect();
+        let mut group_reach: FxHashMap<FactId, u32> = FxHashMap::default();
+        for ((_, members), s) in groups_first.iter().zip(&solved) {
+            for group in members.iter().filter_map(|(i, _)| group_of(*i)) {
+                group_reach.insert(group, s.reached_at);
+            }
+        }
+        solved.par_extend(rest.par_iter().map(|class| {
+            let bound = if bounded {
+                this.bound_of(&class.0, &group_reach)
+            } else {
+                search::UNREACHED
+            };
+            this.solve(actors, class, bound, &visit)
+        }));
         let mut slots: Vec<Option<T>> = actors.iter().map(|_| None).collect();
-        for Solved { counts, results } in solved {
+        for Solved { counts, results, .. } in solved {
             self.count(counts);
             for (i, result) in results {
                 if let Some(slot) = slots.get_mut(i) {

@@ -8,11 +8,15 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
+
+use store::{ConeStore, HashStore, Store};
 
 use crate::channel::Channel;
 use crate::graph::{AccessGraph, FactId, RuleId, RuleIdx};
 use crate::model::PrincipalId;
+
+mod store;
 
 /// Which rule instances a search may use.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -47,13 +51,22 @@ struct Mark {
     via: Option<RuleIdx>,
 }
 
+impl Mark {
+    /// A starting fact's.
+    const START: Mark = Mark {
+        depth: 0,
+        steps: 0,
+        via: None,
+    };
+}
+
 /// The least fixed point for one actor: each derived fact's depth, step count and the rule instance
 /// that derived it first (none for starting facts). Only the facts the search touched are stored, so
 /// a search costs what it touches, not the size of the graph.
 ///
 /// A member's closure may be a thin layer over the search its class shared ([`Closure::for_member`]):
 /// its own marks first, then the shared ones.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Closure {
     marks: FxHashMap<FactId, Mark>,
     base: Option<Arc<Closure>>,
@@ -64,6 +77,9 @@ pub struct Closure {
     /// False when the search stopped once its goal was settled ([`Stop`]): facts deeper than the
     /// goal may be missing.
     pub complete: bool,
+    /// The least depth at which the search concluded one of its [`Stop`] goals (by an instance whose
+    /// channel counts), [`UNREACHED`] if it concluded none or had no goals.
+    pub reached_at: u32,
 }
 
 impl Closure {
@@ -107,6 +123,7 @@ impl Closure {
             facts_reached: shared.facts_reached + 1,
             rules_fired,
             complete: shared.complete,
+            reached_at: shared.reached_at,
             base: Some(shared),
         }
     }
@@ -152,53 +169,24 @@ impl Closure {
         self.marks.keys().chain(shared).copied()
     }
 
-    /// Fires `r` when the filter allows it and its premises hold: the depth and steps of its
-    /// conclusion, within the filter's depth bound.
-    fn fire(&mut self, g: &AccessGraph, filter: &Filter, r: RuleIdx) -> Option<(u32, u32)> {
-        if !filter.allows(g, r) {
-            return None;
-        }
-        let (depth, steps) = self.fires(g, r)?;
-        if filter.max_depth.is_some_and(|m| depth > m) {
-            return None;
-        }
-        self.rules_fired += 1;
-        Some((depth, steps))
-    }
-
-    /// Records that `r` derives `f` at (`depth`, `steps`) when that is shorter than what is recorded
-    /// (least depth, then fewest steps); true when it was.
-    fn improve(&mut self, f: FactId, depth: u32, steps: u32, r: RuleIdx) -> bool {
-        let better = self
-            .marks
-            .get(&f)
-            .is_none_or(|old| depth < old.depth || (depth == old.depth && steps < old.steps));
-        if better {
-            self.marks.insert(
-                f,
-                Mark {
-                    depth,
-                    steps,
-                    via: Some(r),
-                },
-            );
-        }
-        better
-    }
-
     /// When every premise of a rule instance holds: the depth and steps its conclusion would get.
     pub fn fires(&self, g: &AccessGraph, r: RuleIdx) -> Option<(u32, u32)> {
-        let rule = g.rule(r)?;
-        let mut depth = 0;
-        let mut steps: u32 = 0;
-        for p in &rule.premises {
-            let m = self.mark(*p)?;
-            depth = depth.max(m.depth);
-            steps = steps.saturating_add(m.steps);
-        }
-        let step = u32::from(rule.rule.is_step());
-        Some((depth + step, steps.saturating_add(step)))
+        conclusion_of(g, r, |p| self.mark(p).copied())
     }
+}
+
+/// When every premise of `r` has a mark: the depth and steps its conclusion would get.
+fn conclusion_of(g: &AccessGraph, r: RuleIdx, mark: impl Fn(FactId) -> Option<Mark>) -> Option<(u32, u32)> {
+    let rule = g.rule(r)?;
+    let mut depth = 0;
+    let mut steps: u32 = 0;
+    for p in &rule.premises {
+        let m = mark(*p)?;
+        depth = depth.max(m.depth);
+        steps = steps.saturating_add(m.steps);
+    }
+    let step = u32::from(rule.rule.is_step());
+    Some((depth + step, steps.saturating_add(step)))
 }
 
 /// The backward cone of a set of goal facts: every fact and rule instance that can take part in
@@ -215,12 +203,26 @@ impl Closure {
 /// member.
 #[derive(Debug, Clone)]
 pub struct Cone {
-    facts: Vec<bool>,
+    /// Each fact's position among the cone's facts (`u32::MAX` outside the cone), which numbers the
+    /// arrays of a cone search.
+    index: Vec<u32>,
+    /// The cone's facts by position.
+    members: Vec<FactId>,
     rules: Vec<bool>,
+    /// The cone's part of each cone fact's watchers (`AccessGraph::watchers`), by position: those of
+    /// the fact at position `i` are `watched[watched_from[i]..watched_from[i + 1]]`. A search visits
+    /// only these, where a group's watchers in the whole graph can be thousands of grants.
+    watched_from: Vec<u32>,
+    watched: Vec<RuleIdx>,
     /// Facts a goal, or a premise of a cone instance other than a membership.
     used_beyond_membership: Vec<bool>,
     /// The cone's membership instances as (member, group, instance), by member.
     memberships: Vec<(FactId, FactId, RuleIdx)>,
+    /// The goals [`Cone::measure`] measured the distances to, sorted.
+    measured: Vec<FactId>,
+    /// Each cone fact's least number of steps to one of the measured goals, by position
+    /// ([`UNREACHED`] when it leads to none of them).
+    to_goal: Vec<u32>,
     /// Number of facts in the cone.
     pub fact_count: usize,
     /// Number of rule instances in the cone.
@@ -231,8 +233,13 @@ impl Cone {
     /// The cone of `goals`.
     pub fn towards(g: &AccessGraph, goals: &[FactId]) -> Cone {
         let mut cone = Cone {
-            facts: vec![false; g.fact_count()],
+            index: vec![u32::MAX; g.fact_count()],
+            members: Vec::new(),
             rules: vec![false; g.rule_count()],
+            watched_from: Vec::new(),
+            watched: Vec::new(),
+            measured: Vec::new(),
+            to_goal: Vec::new(),
             used_beyond_membership: vec![false; g.fact_count()],
             memberships: Vec::new(),
             fact_count: 0,
@@ -269,7 +276,98 @@ impl Cone {
             }
         }
         cone.memberships.sort_unstable();
+        cone.watched_from.reserve(cone.members.len() + 1);
+        for &f in &cone.members {
+            cone.watched_from
+                .push(u32::try_from(cone.watched.len()).unwrap_or(u32::MAX));
+            let watchers = g.watchers.get(f.0 as usize).map_or(&[][..], Vec::as_slice);
+            cone.watched.extend(
+                watchers
+                    .iter()
+                    .filter(|r| cone.rules.get(r.0 as usize).copied().unwrap_or(false)),
+            );
+        }
+        cone.watched_from
+            .push(u32::try_from(cone.watched.len()).unwrap_or(u32::MAX));
         cone
+    }
+
+    /// Measures how far each cone fact is from `goals`: the least number of steps over the cone's
+    /// rule instances, as if every other premise held. No derivation can use `f` to conclude a goal
+    /// at a depth below `depth(f) + distance(f)`, so a search that knows the goal's depth needs no
+    /// fact beyond it ([`Search::run`]).
+    pub fn measure(&mut self, g: &AccessGraph, goals: &[FactId]) {
+        let mut to_goal = vec![UNREACHED; self.fact_count];
+        // Breadth-first with steps of weight 1 and other instances of weight 0.
+        let mut queue: VecDeque<(FactId, u32)> = VecDeque::new();
+        for &f in goals {
+            if let Some(slot) = self.position(f).and_then(|i| to_goal.get_mut(i)) {
+                *slot = 0;
+                queue.push_back((f, 0));
+            }
+        }
+        while let Some((f, distance)) = queue.pop_front() {
+            if self.position(f).and_then(|i| to_goal.get(i)) != Some(&distance) {
+                continue;
+            }
+            for &r in g.producers.get(f.0 as usize).map_or(&[][..], Vec::as_slice) {
+                let Some(rule) = g.rule(r).filter(|_| self.has_rule(r)) else {
+                    continue;
+                };
+                let step = u32::from(rule.rule.is_step());
+                for &p in &rule.premises {
+                    let Some(slot) = self.position(p).and_then(|i| to_goal.get_mut(i)) else {
+                        continue;
+                    };
+                    if distance + step < *slot {
+                        *slot = distance + step;
+                        if step == 0 {
+                            queue.push_front((p, *slot));
+                        } else {
+                            queue.push_back((p, *slot));
+                        }
+                    }
+                }
+            }
+        }
+        let mut measured = goals.to_vec();
+        measured.sort_unstable();
+        measured.dedup();
+        self.measured = measured;
+        self.to_goal = to_goal;
+    }
+
+    /// How far `f` is from the goals measured, when they are `goals` (sorted): none otherwise.
+    fn distance_to(&self, goals: &[FactId], f: FactId) -> Option<u32> {
+        if self.measured.is_empty() || self.measured != goals {
+            return None;
+        }
+        Some(
+            self.position(f)
+                .and_then(|i| self.to_goal.get(i))
+                .copied()
+                .unwrap_or(UNREACHED),
+        )
+    }
+
+    fn position(&self, f: FactId) -> Option<usize> {
+        self.index
+            .get(f.0 as usize)
+            .filter(|i| **i != u32::MAX)
+            .map(|i| *i as usize)
+    }
+
+    /// The cone's rule instances among the watchers of `f`, in index order; none when `f` is outside
+    /// the cone.
+    fn watchers_of(&self, f: FactId) -> &[RuleIdx] {
+        let Some(&i) = self.index.get(f.0 as usize) else {
+            return &[];
+        };
+        let (Some(&from), Some(&to)) = (self.watched_from.get(i as usize), self.watched_from.get(i as usize + 1))
+        else {
+            return &[];
+        };
+        self.watched.get(from as usize..to as usize).unwrap_or(&[])
     }
 
     fn use_beyond_membership(&mut self, f: FactId) {
@@ -297,9 +395,10 @@ impl Cone {
     }
 
     fn add_fact(&mut self, f: FactId) -> bool {
-        match self.facts.get_mut(f.0 as usize) {
-            Some(slot) if !*slot => {
-                *slot = true;
+        match self.index.get_mut(f.0 as usize) {
+            Some(slot) if *slot == u32::MAX => {
+                *slot = u32::try_from(self.fact_count).unwrap_or(u32::MAX);
+                self.members.push(f);
                 self.fact_count += 1;
                 true
             }
@@ -309,7 +408,7 @@ impl Cone {
 
     /// True when the fact is in the cone.
     pub fn has_fact(&self, f: FactId) -> bool {
-        self.facts.get(f.0 as usize).copied().unwrap_or(false)
+        self.index.get(f.0 as usize).is_some_and(|i| *i != u32::MAX)
     }
 
     /// True when the rule instance is in the cone.
@@ -367,160 +466,230 @@ pub fn closure_from(
     cone: Option<&Cone>,
     stop: Option<Stop<'_>>,
 ) -> Closure {
-    let mut c = Closure {
-        complete: true,
-        ..Closure::default()
-    };
-    let mut goal_depth = stop.map_or(UNREACHED, |s| s.known);
-    // A goal concluded only by steps at depth `d` has premises of depth below `d`: the search may
-    // stop before the facts of depth `d` leave the queue. A goal that a non-step instance concludes
-    // (a place, a network endpoint) needs them.
-    let settled_before = stop.is_some_and(|s| {
-        s.goals.iter().all(|f| {
-            g.producers
-                .get(f.0 as usize)
-                .is_none_or(|rs| rs.iter().all(|r| g.rule(*r).is_none_or(|x| x.rule.is_step())))
-        })
-    });
-    let mut pending = Pending {
-        g,
-        filter,
-        cone,
-        waiting: FxHashMap::default(),
-        pulled: FxHashSet::default(),
-    };
-    let mut done: FxHashSet<FactId> = FxHashSet::default();
-    let mut queue: VecDeque<FactId> = VecDeque::new();
-    let mut start: Vec<FactId> = start.to_vec();
-    start.sort();
-    start.dedup();
-    for f in start {
-        if stop.is_some_and(|s| s.goals.contains(&f)) {
-            goal_depth = 0;
-        }
-        if (f.0 as usize) < g.fact_count() {
-            c.marks.insert(
-                f,
-                Mark {
-                    depth: 0,
-                    steps: 0,
-                    via: None,
-                },
-            );
-            queue.push_back(f);
+    if let Some(k) = cone {
+        let searched = ConeStore::with(&k.index, k.fact_count, |store| {
+            Search::new(g, filter, cone, store).run(start, seeds, stop)
+        });
+        if let Some(c) = searched {
+            return c;
         }
     }
-    // After every starting fact, so that the queue stays ordered by depth.
-    let mut seeds: Vec<FactId> = seeds.to_vec();
-    seeds.sort();
-    seeds.dedup();
-    if filter.max_depth.is_none_or(|m| m >= 1) {
-        for f in seeds {
-            if (f.0 as usize) >= g.fact_count() || c.marks.contains_key(&f) {
-                continue;
-            }
-            if stop.is_some_and(|s| s.goals.contains(&f) && s.skip != Some(Channel::Membership)) {
-                goal_depth = goal_depth.min(1);
-            }
-            c.marks.insert(
-                f,
-                Mark {
-                    depth: 1,
-                    steps: 1,
-                    via: None,
-                },
-            );
-            queue.push_back(f);
-        }
-    }
-    // Rules without premises would fire for everyone; the builder makes none, but be exact anyway.
-    while let Some(f) = queue.pop_front() {
-        let depth = c.depth_of(f);
-        if depth > goal_depth || (settled_before && depth == goal_depth && goal_depth > 0) {
-            c.complete = false;
-            break;
-        }
-        if !done.insert(f) {
-            continue;
-        }
-        c.facts_reached += 1;
-        // The rule instances whose last premise this is, in index order (so ties are broken as the
-        // rule table orders them).
-        let watched = g.watchers.get(f.0 as usize).map_or(&[][..], Vec::as_slice);
-        let mut ready: Vec<RuleIdx> = pending.waiting.remove(&f).unwrap_or_default();
-        for &r in watched {
-            if cone.is_some_and(|k| !k.has_rule(r)) {
-                continue;
-            }
-            // Every premise must have left the queue (its depth is final); wait on one that has not.
-            if !pending.waits(&mut c, &done, &mut queue, r) {
-                ready.push(r);
-            }
-        }
-        ready.sort_unstable();
-        for r in ready {
-            let Some(rule) = g.rule(r) else { continue };
-            if pending.waits(&mut c, &done, &mut queue, r) {
-                continue;
-            }
-            let Some((depth, steps)) = c.fire(g, filter, r) else {
-                continue;
-            };
-            if let Some(stop) = stop
-                && stop.goals.contains(&rule.conclusion)
-                && stop.skip.is_none_or(|skip| rule.channel != skip)
-            {
-                goal_depth = goal_depth.min(depth);
-            }
-            if done.contains(&rule.conclusion) {
-                continue;
-            }
-            if c.improve(rule.conclusion, depth, steps, r) {
-                if rule.rule.is_step() {
-                    queue.push_back(rule.conclusion);
-                } else {
-                    queue.push_front(rule.conclusion);
-                }
-            }
-        }
-    }
-    c
+    Search::new(g, filter, cone, &mut HashStore::default()).run(start, seeds, stop)
 }
 
-/// What a search keeps while it runs, for pulling network endpoints on demand.
-///
-/// A network instance whose endpoint no rule instance watches is watched by nothing either
-/// (`AccessGraph::watchers`): an actor online would otherwise fire one instance per endpoint of the
-/// estate before its first step. Such an endpoint is derived when a rule instance needs it instead:
-/// its producers whose premises have left the queue fire then (their conclusion's depth depends only
-/// on those premises, so it is the depth eager firing gives, and no deeper than the fact being
-/// processed, so the queue stays ordered when it goes to the front), and the others wait on their
-/// missing premise like any rule instance.
-struct Pending<'a> {
+/// One search under way: its store, its queue (facts by non-decreasing depth) and its counts.
+struct Search<'a, S: Store> {
     g: &'a AccessGraph,
     filter: &'a Filter,
     cone: Option<&'a Cone>,
-    /// Rule instances waiting for a premise that has not left the queue yet, by that premise.
-    waiting: FxHashMap<FactId, Vec<RuleIdx>>,
-    /// Endpoints pulled so far.
-    pulled: FxHashSet<FactId>,
+    store: &'a mut S,
+    queue: VecDeque<FactId>,
+    facts_reached: usize,
+    rules_fired: usize,
 }
 
-impl Pending<'_> {
-    /// True when `r` has a premise that has not left the queue (`done`): `r` then waits on the first
-    /// such premise, after every endpoint it needs was pulled.
-    fn waits(&mut self, c: &mut Closure, done: &FxHashSet<FactId>, queue: &mut VecDeque<FactId>, r: RuleIdx) -> bool {
+impl<'a, S: Store> Search<'a, S> {
+    fn new(g: &'a AccessGraph, filter: &'a Filter, cone: Option<&'a Cone>, store: &'a mut S) -> Search<'a, S> {
+        Search {
+            g,
+            filter,
+            cone,
+            store,
+            queue: VecDeque::new(),
+            facts_reached: 0,
+            rules_fired: 0,
+        }
+    }
+
+    /// The closure from `start` and `seeds` (see [`closure_from`]).
+    fn run(mut self, start: &[FactId], seeds: &[FactId], stop: Option<Stop<'_>>) -> Closure {
+        let g = self.g;
+        let mut complete = true;
+        let mut goal_depth = stop.map_or(UNREACHED, |s| s.known);
+        // The least depth this search itself concluded a goal at.
+        let mut reached_at = UNREACHED;
+        // A goal concluded only by steps at depth `d` has premises of depth below `d`: the search may
+        // stop before the facts of depth `d` leave the queue. A goal that a non-step instance
+        // concludes (a place, a network endpoint) needs them.
+        let settled_before = stop.is_some_and(|s| {
+            s.goals.iter().all(|f| {
+                g.producers
+                    .get(f.0 as usize)
+                    .is_none_or(|rs| rs.iter().all(|r| g.rule(*r).is_none_or(|x| x.rule.is_step())))
+            })
+        });
+        let goals: Option<Vec<FactId>> = stop.map(|s| {
+            let mut goals = s.goals.to_vec();
+            goals.sort_unstable();
+            goals.dedup();
+            goals
+        });
+        let mut start: Vec<FactId> = start.to_vec();
+        start.sort();
+        start.dedup();
+        for f in start {
+            if stop.is_some_and(|s| s.goals.contains(&f)) {
+                goal_depth = 0;
+                reached_at = 0;
+            }
+            if (f.0 as usize) < g.fact_count() {
+                self.store.set_mark(f, Mark::START);
+                self.queue.push_back(f);
+            }
+        }
+        // After every starting fact, so that the queue stays ordered by depth.
+        let mut seeds: Vec<FactId> = seeds.to_vec();
+        seeds.sort();
+        seeds.dedup();
+        if self.filter.max_depth.is_none_or(|m| m >= 1) {
+            for f in seeds {
+                if (f.0 as usize) >= g.fact_count() || self.store.mark(f).is_some() {
+                    continue;
+                }
+                if stop.is_some_and(|s| s.goals.contains(&f) && s.skip != Some(Channel::Membership)) {
+                    goal_depth = goal_depth.min(1);
+                    reached_at = reached_at.min(1);
+                }
+                self.store.set_mark(
+                    f,
+                    Mark {
+                        depth: 1,
+                        steps: 1,
+                        via: None,
+                    },
+                );
+                self.queue.push_back(f);
+            }
+        }
+        // Rules without premises would fire for everyone; the builder makes none, but be exact anyway.
+        let mut waited: Vec<RuleIdx> = Vec::new();
+        let mut ready: Vec<(RuleIdx, bool)> = Vec::new();
+        while let Some(f) = self.queue.pop_front() {
+            let depth = self.store.mark(f).map_or(UNREACHED, |m| m.depth);
+            if depth > goal_depth || (settled_before && depth == goal_depth && goal_depth > 0) {
+                complete = false;
+                break;
+            }
+            // Once the goal's depth is known, a fact too far from it to take part in a way there
+            // that short is left alone (see [`Cone::measure`]): it cannot change the goal's depth or
+            // derivation, nor those of the facts that derivation uses.
+            if let (Some(k), Some(goals)) = (self.cone, &goals)
+                && depth.saturating_add(k.distance_to(goals, f).unwrap_or(0)) > goal_depth
+            {
+                complete = false;
+                continue;
+            }
+            if !self.store.finish(f) {
+                continue;
+            }
+            self.facts_reached += 1;
+            // The rule instances whose last premise this is, in index order (so ties are broken as
+            // the rule table orders them).
+            let watched = match self.cone {
+                Some(k) => k.watchers_of(f),
+                None => g.watchers.get(f.0 as usize).map_or(&[][..], Vec::as_slice),
+            };
+            // Each with whether its premises are known to have left the queue; those that waited on
+            // `f` may still miss another.
+            waited.clear();
+            self.store.take_waiting(f, &mut waited);
+            ready.clear();
+            ready.extend(waited.iter().map(|r| (*r, false)));
+            for &r in watched {
+                // Every premise must have left the queue (its depth is final); wait on one that has
+                // not.
+                if !self.waits(r) {
+                    ready.push((r, true));
+                }
+            }
+            ready.sort_unstable_by_key(|(r, _)| *r);
+            for &(r, checked) in &ready {
+                let Some(rule) = g.rule(r) else { continue };
+                // No fact leaves the queue while `f`'s instances fire, so a checked one stays ready.
+                if !checked && self.waits(r) {
+                    continue;
+                }
+                let Some((depth, steps)) = self.fire(r) else {
+                    continue;
+                };
+                if let Some(stop) = stop
+                    && stop.goals.contains(&rule.conclusion)
+                    && stop.skip.is_none_or(|skip| rule.channel != skip)
+                {
+                    goal_depth = goal_depth.min(depth);
+                    reached_at = reached_at.min(depth);
+                }
+                if self.store.is_done(rule.conclusion) {
+                    continue;
+                }
+                if self.improve(rule.conclusion, depth, steps, r) {
+                    if rule.rule.is_step() {
+                        self.queue.push_back(rule.conclusion);
+                    } else {
+                        self.queue.push_front(rule.conclusion);
+                    }
+                }
+            }
+        }
+        Closure {
+            marks: self.store.take_marks(),
+            base: None,
+            facts_reached: self.facts_reached,
+            rules_fired: self.rules_fired,
+            complete,
+            reached_at,
+        }
+    }
+
+    /// Fires `r` when the filter allows it and its premises hold: the depth and steps of its
+    /// conclusion, within the filter's depth bound.
+    fn fire(&mut self, r: RuleIdx) -> Option<(u32, u32)> {
+        if !self.filter.allows(self.g, r) {
+            return None;
+        }
+        let store = &*self.store;
+        let (depth, steps) = conclusion_of(self.g, r, |p| store.mark(p))?;
+        if self.filter.max_depth.is_some_and(|m| depth > m) {
+            return None;
+        }
+        self.rules_fired += 1;
+        Some((depth, steps))
+    }
+
+    /// Records that `r` derives `f` at (`depth`, `steps`) when that is shorter than what is recorded
+    /// (least depth, then fewest steps); true when it was.
+    fn improve(&mut self, f: FactId, depth: u32, steps: u32, r: RuleIdx) -> bool {
+        let better = self
+            .store
+            .mark(f)
+            .is_none_or(|old| depth < old.depth || (depth == old.depth && steps < old.steps));
+        if better {
+            self.store.set_mark(
+                f,
+                Mark {
+                    depth,
+                    steps,
+                    via: Some(r),
+                },
+            );
+        }
+        better
+    }
+
+    /// True when `r` has a premise that has not left the queue: `r` then waits on the first such
+    /// premise, after every endpoint it needs was pulled.
+    fn waits(&mut self, r: RuleIdx) -> bool {
         let Some(rule) = self.g.rule(r) else { return false };
         let mut first = None;
         for &p in &rule.premises {
-            if !done.contains(&p) {
-                self.pull(c, done, queue, p);
+            if !self.store.is_done(p) {
+                self.pull(p);
                 first = first.or(Some(p));
             }
         }
         match first {
             Some(p) => {
-                self.waiting.entry(p).or_default().push(r);
+                self.store.wait(p, r);
                 true
             }
             None => false,
@@ -529,9 +698,17 @@ impl Pending<'_> {
 
     /// Derives the endpoint `f` from its network instances, once per search, if it is derived on
     /// demand (`AccessGraph::on_demand`).
-    fn pull(&mut self, c: &mut Closure, done: &FxHashSet<FactId>, queue: &mut VecDeque<FactId>, f: FactId) {
+    ///
+    /// A network instance whose endpoint no rule instance watches is watched by nothing either
+    /// (`AccessGraph::watchers`): an actor online would otherwise fire one instance per endpoint of
+    /// the estate before its first step. Such an endpoint is derived when a rule instance needs it
+    /// instead: its producers whose premises have left the queue fire then (their conclusion's depth
+    /// depends only on those premises, so it is the depth eager firing gives, and no deeper than the
+    /// fact being processed, so the queue stays ordered when it goes to the front), and the others
+    /// wait on their missing premise like any rule instance.
+    fn pull(&mut self, f: FactId) {
         let g = self.g;
-        if !g.on_demand.get(f.0 as usize).copied().unwrap_or(false) || !self.pulled.insert(f) {
+        if !g.on_demand.get(f.0 as usize).copied().unwrap_or(false) || !self.store.pull_once(f) {
             return;
         }
         let mut derived = false;
@@ -540,16 +717,16 @@ impl Pending<'_> {
                 continue;
             }
             let Some(rule) = g.rule(r) else { continue };
-            if let Some(missing) = rule.premises.iter().find(|p| !done.contains(p)) {
-                self.waiting.entry(*missing).or_default().push(r);
+            if let Some(missing) = rule.premises.iter().find(|p| !self.store.is_done(**p)) {
+                self.store.wait(*missing, r);
                 continue;
             }
-            if let Some((depth, steps)) = c.fire(g, self.filter, r) {
-                derived |= c.improve(f, depth, steps, r);
+            if let Some((depth, steps)) = self.fire(r) {
+                derived |= self.improve(f, depth, steps, r);
             }
         }
         if derived {
-            queue.push_front(f);
+            self.queue.push_front(f);
         }
     }
 }
