@@ -115,6 +115,17 @@ struct Solved<T> {
     results: Vec<(usize, T)>,
 }
 
+/// How deep a class's search looks for the goal.
+#[derive(Debug, Clone, Copy)]
+enum Bound {
+    /// As deep as the goal is.
+    None,
+    /// Within this depth, where the goal is expected; deeper when it is not found there after all.
+    Expected(u32),
+    /// Within this depth only: the goal deeper does not matter.
+    Only(u32),
+}
+
 /// Runs closures, solving each class of equivalent actors once (see the module documentation).
 pub(super) struct Runner<'g> {
     g: &'g AccessGraph,
@@ -257,13 +268,15 @@ impl<'g> Runner<'g> {
         )
     }
 
-    /// The search of a class whose goal is expected within depth `bound` (what its groups reach, one
-    /// membership step away): bounded by it, and searched again without when the goal was not within
-    /// it after all. With the counts of every search made.
-    fn search_within(&self, start: &Start, bound: u32) -> (Closure, (usize, usize)) {
-        let c = self.search(start, bound);
+    /// The search of a class under `bound`, with the counts of every search made.
+    fn search_within(&self, start: &Start, bound: Bound) -> (Closure, (usize, usize)) {
+        let depth = match bound {
+            Bound::None => search::UNREACHED,
+            Bound::Expected(d) | Bound::Only(d) => d,
+        };
+        let c = self.search(start, depth);
         let mut counts = (c.facts_reached, c.rules_fired);
-        if bound == search::UNREACHED || c.reached_at <= bound {
+        if !matches!(bound, Bound::Expected(_)) || c.reached_at <= depth {
             return (c, counts);
         }
         let c = self.search(start, search::UNREACHED);
@@ -274,9 +287,9 @@ impl<'g> Runner<'g> {
 
     /// The depth a class of actors reaches the goal at, at most, by what the groups one membership
     /// step from its start reach (`group_reach`, by group identity fact).
-    fn bound_of(&self, start: &Start, group_reach: &FxHashMap<FactId, u32>) -> u32 {
+    fn bound_of(&self, start: &Start, group_reach: &FxHashMap<FactId, u32>) -> Bound {
         let Some(cone) = &self.cone else {
-            return search::UNREACHED;
+            return Bound::None;
         };
         let own_groups = start
             .facts
@@ -293,16 +306,16 @@ impl<'g> Runner<'g> {
             .filter_map(|group| group_reach.get(&group))
             .map(|depth| depth.saturating_add(1))
             .min()
-            .unwrap_or(search::UNREACHED)
+            .map_or(Bound::None, Bound::Expected)
     }
 
-    /// One class solved: its search (bounded by `bound`, see [`Runner::search_within`]) and `visit`
+    /// One class solved: its search (under `bound`, see [`Runner::search_within`]) and `visit`
     /// applied to each member.
     fn solve<T>(
         &self,
         actors: &[Actor],
         (start, members): &(Start, Members),
-        bound: u32,
+        bound: Bound,
         visit: &(impl Fn(Actor, &Closure) -> T + Sync),
     ) -> Solved<T> {
         let (shared, counts) = self.search_within(start, bound);
@@ -362,11 +375,6 @@ impl<'g> Runner<'g> {
 
     /// `visit` applied to each actor with its closure, one search per class of actors, the classes in
     /// parallel; the results in the order of `actors`, whatever the number of threads.
-    ///
-    /// When every actor's own shortest way is wanted (`who can`), the classes with a group among
-    /// their members are solved first: a member of a group reaches the goal one membership step after
-    /// the group at the latest, so the other classes' searches are bounded by that depth and leave
-    /// alone what cannot lead to the goal within it ([`Runner::search_within`]).
     pub(super) fn each<T: Send>(&mut self, actors: &[Actor], visit: impl Fn(Actor, &Closure) -> T + Sync) -> Vec<T> {
         self.proof.actors += actors.len();
         let mut classes: HashMap<Start, Members> = HashMap::new();
@@ -376,35 +384,14 @@ impl<'g> Runner<'g> {
         }
         let mut classes: Vec<(Start, Members)> = classes.into_iter().collect();
         classes.sort_by_key(|(_, members)| members.first().map_or(0, |m| m.0));
-        let group_of = |i: usize| match actors.get(i) {
-            Some(Actor::Principal(p)) if self.g.model.principal(*p).kind == PrincipalKind::Group => {
-                self.g.fact_id(&Fact::As(*p))
-            }
-            _ => None,
+        let solved = match (&self.known, &self.stop, &self.cone) {
+            (Some(known), Some(_), Some(_)) => self.shallowest_first(actors, &classes, &visit, known),
+            (None, Some(_), Some(_)) => self.groups_first(actors, classes, &visit),
+            _ => classes
+                .par_iter()
+                .map(|class| self.solve(actors, class, Bound::None, &visit))
+                .collect(),
         };
-        let bounded = self.known.is_none() && self.stop.is_some() && self.cone.is_some();
-        let (groups_first, rest): (Vec<_>, Vec<_>) = classes
-            .into_iter()
-            .partition(|(_, members)| bounded && members.iter().any(|(i, _)| group_of(*i).is_some()));
-        let this = &*self;
-        let mut solved: Vec<Solved<T>> = groups_first
-            .par_iter()
-            .map(|class| this.solve(actors, class, search::UNREACHED, &visit))
-            .collect();
-        let mut group_reach: FxHashMap<FactId, u32> = FxHashMap::default();
-        for ((_, members), s) in groups_first.iter().zip(&solved) {
-            for group in members.iter().filter_map(|(i, _)| group_of(*i)) {
-                group_reach.insert(group, s.reached_at);
-            }
-        }
-        solved.par_extend(rest.par_iter().map(|class| {
-            let bound = if bounded {
-                this.bound_of(&class.0, &group_reach)
-            } else {
-                search::UNREACHED
-            };
-            this.solve(actors, class, bound, &visit)
-        }));
         let mut slots: Vec<Option<T>> = actors.iter().map(|_| None).collect();
         for Solved { counts, results, .. } in solved {
             self.count(counts);
@@ -415,5 +402,69 @@ impl<'g> Runner<'g> {
             }
         }
         slots.into_iter().flatten().collect()
+    }
+
+    /// The classes solved when only the shortest way of any actor matters (`can any`): every class
+    /// is first searched within depth 1, then 2, then 4, and the first round in which some actor
+    /// reaches the goal is the answer (every actor that reaches it that shallow is found, with the
+    /// derivation an unbounded search gives, see [`search::Cone::measure`]); a bounded round looks
+    /// at little beyond the goal's neighbourhood. Past those, the searches run unbounded, each
+    /// stopping at the least depth found so far by any.
+    fn shallowest_first<T: Send>(
+        &self,
+        actors: &[Actor],
+        classes: &[(Start, Members)],
+        visit: &(impl Fn(Actor, &Closure) -> T + Sync),
+        known: &AtomicU32,
+    ) -> Vec<Solved<T>> {
+        for depth in [1, 2, 4] {
+            let solved: Vec<Solved<T>> = classes
+                .par_iter()
+                .map(|class| self.solve(actors, class, Bound::Only(depth), visit))
+                .collect();
+            if known.load(Ordering::Relaxed) <= depth {
+                return solved;
+            }
+        }
+        classes
+            .par_iter()
+            .map(|class| self.solve(actors, class, Bound::None, visit))
+            .collect()
+    }
+
+    /// The classes solved when every actor's own shortest way is wanted (`who can`): the classes with
+    /// a group among their members first; a member of a group reaches the goal one membership step
+    /// after the group at the latest, so the other classes' searches are bounded by that depth and
+    /// leave alone what cannot lead to the goal within it ([`Runner::search_within`]).
+    fn groups_first<T: Send>(
+        &self,
+        actors: &[Actor],
+        classes: Vec<(Start, Members)>,
+        visit: &(impl Fn(Actor, &Closure) -> T + Sync),
+    ) -> Vec<Solved<T>> {
+        let group_of = |i: usize| match actors.get(i) {
+            Some(Actor::Principal(p)) if self.g.model.principal(*p).kind == PrincipalKind::Group => {
+                self.g.fact_id(&Fact::As(*p))
+            }
+            _ => None,
+        };
+        let (groups, rest): (Vec<_>, Vec<_>) = classes
+            .into_iter()
+            .partition(|(_, members)| members.iter().any(|(i, _)| group_of(*i).is_some()));
+        let mut solved: Vec<Solved<T>> = groups
+            .par_iter()
+            .map(|class| self.solve(actors, class, Bound::None, visit))
+            .collect();
+        let mut group_reach: FxHashMap<FactId, u32> = FxHashMap::default();
+        for ((_, members), s) in groups.iter().zip(&solved) {
+            for group in members.iter().filter_map(|(i, _)| group_of(*i)) {
+                group_reach.insert(group, s.reached_at);
+            }
+        }
+        solved.par_extend(
+            rest.par_iter()
+                .map(|class| self.solve(actors, class, self.bound_of(&class.0, &group_reach), visit)),
+        );
+        solved
     }
 }

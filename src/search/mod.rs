@@ -524,6 +524,18 @@ impl<'a, S: Store> Search<'a, S> {
             goals.dedup();
             goals
         });
+        // Once the goal's depth is known, a fact too far from it to take part in a way there that
+        // short is left alone (see [`Cone::measure`]): it cannot change the goal's depth or
+        // derivation, nor those of the facts that derivation uses. It is neither recorded nor
+        // explored.
+        let cone = self.cone;
+        let too_far = |f: FactId, depth: u32, goal_depth: u32| {
+            goal_depth != UNREACHED
+                && cone
+                    .zip(goals.as_deref())
+                    .and_then(|(k, goals)| k.distance_to(goals, f))
+                    .is_some_and(|distance| depth.saturating_add(distance) > goal_depth)
+        };
         let mut start: Vec<FactId> = start.to_vec();
         start.sort();
         start.dedup();
@@ -570,12 +582,7 @@ impl<'a, S: Store> Search<'a, S> {
                 complete = false;
                 break;
             }
-            // Once the goal's depth is known, a fact too far from it to take part in a way there
-            // that short is left alone (see [`Cone::measure`]): it cannot change the goal's depth or
-            // derivation, nor those of the facts that derivation uses.
-            if let (Some(k), Some(goals)) = (self.cone, &goals)
-                && depth.saturating_add(k.distance_to(goals, f).unwrap_or(0)) > goal_depth
-            {
+            if too_far(f, depth, goal_depth) {
                 complete = false;
                 continue;
             }
@@ -620,6 +627,10 @@ impl<'a, S: Store> Search<'a, S> {
                     reached_at = reached_at.min(depth);
                 }
                 if self.store.is_done(rule.conclusion) {
+                    continue;
+                }
+                if too_far(rule.conclusion, depth, goal_depth) {
+                    complete = false;
                     continue;
                 }
                 if self.improve(rule.conclusion, depth, steps, r) {
