@@ -463,7 +463,9 @@ impl<'a> Judge<'a> {
                 depth: 0,
             };
             o.found.push((0, 0, witness));
-        } else {
+        } else if !c.sought_goal || c.reached_at != search::UNREACHED {
+            // (A search that stopped at the goal and never concluded it leaves nothing to find:
+            // the goal's producers can be thousands, and the actors many.)
             for (depth, steps, r) in reach_goal(g, c, self.goal, self.directly, self.filter)
                 .into_iter()
                 .take(self.paths.max(1))

@@ -80,6 +80,9 @@ pub struct Closure {
     /// The least depth at which the search concluded one of its [`Stop`] goals (by an instance whose
     /// channel counts), [`UNREACHED`] if it concluded none or had no goals.
     pub reached_at: u32,
+    /// True when the search had goals to stop at: it then concluded a goal exactly when
+    /// `reached_at` is not [`UNREACHED`].
+    pub sought_goal: bool,
 }
 
 impl Closure {
@@ -124,6 +127,7 @@ impl Closure {
             rules_fired,
             complete: shared.complete,
             reached_at: shared.reached_at,
+            sought_goal: shared.sought_goal,
             base: Some(shared),
         }
     }
@@ -214,6 +218,9 @@ pub struct Cone {
     /// only these, where a group's watchers in the whole graph can be thousands of grants.
     watched_from: Vec<u32>,
     watched: Vec<RuleIdx>,
+    /// For each entry of `watched`, once measured: its step and its conclusion's distance to the
+    /// goals, so that a search skips an instance that cannot help reach them in time.
+    watched_reach: Vec<u32>,
     /// Facts a goal, or a premise of a cone instance other than a membership.
     used_beyond_membership: Vec<bool>,
     /// The cone's membership instances as (member, group, instance), by member.
@@ -223,6 +230,8 @@ pub struct Cone {
     /// Each cone fact's least number of steps to one of the measured goals, by position
     /// ([`UNREACHED`] when it leads to none of them).
     to_goal: Vec<u32>,
+    /// True when only steps conclude the measured goals.
+    measured_by_steps: bool,
     /// Number of facts in the cone.
     pub fact_count: usize,
     /// Number of rule instances in the cone.
@@ -238,8 +247,10 @@ impl Cone {
             rules: vec![false; g.rule_count()],
             watched_from: Vec::new(),
             watched: Vec::new(),
+            watched_reach: Vec::new(),
             measured: Vec::new(),
             to_goal: Vec::new(),
+            measured_by_steps: false,
             used_beyond_membership: vec![false; g.fact_count()],
             memberships: Vec::new(),
             fact_count: 0,
@@ -333,8 +344,28 @@ impl Cone {
         let mut measured = goals.to_vec();
         measured.sort_unstable();
         measured.dedup();
+        self.watched_reach = self
+            .watched
+            .iter()
+            .map(|r| {
+                g.rule(*r).map_or(0, |rule| {
+                    let distance = self
+                        .position(rule.conclusion)
+                        .and_then(|i| to_goal.get(i))
+                        .copied()
+                        .unwrap_or(UNREACHED);
+                    distance.saturating_add(u32::from(rule.rule.is_step()))
+                })
+            })
+            .collect();
+        self.measured_by_steps = only_steps_conclude(g, &measured);
         self.measured = measured;
         self.to_goal = to_goal;
+    }
+
+    /// Whether only steps conclude `goals` (sorted), when they are the goals measured.
+    fn steps_only(&self, goals: &[FactId]) -> Option<bool> {
+        (!self.measured.is_empty() && self.measured == goals).then_some(self.measured_by_steps)
     }
 
     /// How far `f` is from the goals measured, when they are `goals` (sorted): none otherwise.
@@ -357,17 +388,22 @@ impl Cone {
             .map(|i| *i as usize)
     }
 
-    /// The cone's rule instances among the watchers of `f`, in index order; none when `f` is outside
-    /// the cone.
-    fn watchers_of(&self, f: FactId) -> &[RuleIdx] {
+    /// The cone's rule instances among the watchers of `f`, in index order, with how far each takes
+    /// `f` towards the measured goals at best (its step, and its conclusion's distance; none when
+    /// nothing was measured); none when `f` is outside the cone.
+    fn watchers_of(&self, f: FactId) -> (&[RuleIdx], &[u32]) {
         let Some(&i) = self.index.get(f.0 as usize) else {
-            return &[];
+            return (&[], &[]);
         };
         let (Some(&from), Some(&to)) = (self.watched_from.get(i as usize), self.watched_from.get(i as usize + 1))
         else {
-            return &[];
+            return (&[], &[]);
         };
-        self.watched.get(from as usize..to as usize).unwrap_or(&[])
+        let range = from as usize..to as usize;
+        (
+            self.watched.get(range.clone()).unwrap_or(&[]),
+            self.watched_reach.get(range).unwrap_or(&[]),
+        )
     }
 
     fn use_beyond_membership(&mut self, f: FactId) {
@@ -477,6 +513,15 @@ pub fn closure_from(
     Search::new(g, filter, cone, &mut HashStore::default()).run(start, seeds, stop)
 }
 
+/// True when every rule instance that concludes one of `goals` is a step.
+fn only_steps_conclude(g: &AccessGraph, goals: &[FactId]) -> bool {
+    goals.iter().all(|f| {
+        g.producers
+            .get(f.0 as usize)
+            .is_none_or(|rs| rs.iter().all(|r| g.rule(*r).is_none_or(|x| x.rule.is_step())))
+    })
+}
+
 /// One search under way: its store, its queue (facts by non-decreasing depth) and its counts.
 struct Search<'a, S: Store> {
     g: &'a AccessGraph,
@@ -508,27 +553,29 @@ impl<'a, S: Store> Search<'a, S> {
         let mut goal_depth = stop.map_or(UNREACHED, |s| s.known);
         // The least depth this search itself concluded a goal at.
         let mut reached_at = UNREACHED;
-        // A goal concluded only by steps at depth `d` has premises of depth below `d`: the search may
-        // stop before the facts of depth `d` leave the queue. A goal that a non-step instance
-        // concludes (a place, a network endpoint) needs them.
-        let settled_before = stop.is_some_and(|s| {
-            s.goals.iter().all(|f| {
-                g.producers
-                    .get(f.0 as usize)
-                    .is_none_or(|rs| rs.iter().all(|r| g.rule(*r).is_none_or(|x| x.rule.is_step())))
-            })
-        });
         let goals: Option<Vec<FactId>> = stop.map(|s| {
             let mut goals = s.goals.to_vec();
             goals.sort_unstable();
             goals.dedup();
             goals
         });
+        // A goal concluded only by steps at depth `d` has premises of depth below `d`: the search may
+        // stop before the facts of depth `d` leave the queue. A goal that a non-step instance
+        // concludes (a place, a network endpoint) needs them.
+        let settled_before = stop.is_some_and(|s| {
+            self.cone
+                .zip(goals.as_deref())
+                .and_then(|(k, goals)| k.steps_only(goals))
+                .unwrap_or_else(|| only_steps_conclude(g, s.goals))
+        });
         // Once the goal's depth is known, a fact too far from it to take part in a way there that
         // short is left alone (see [`Cone::measure`]): it cannot change the goal's depth or
         // derivation, nor those of the facts that derivation uses. It is neither recorded nor
         // explored.
         let cone = self.cone;
+        let measured = cone
+            .zip(goals.as_deref())
+            .is_some_and(|(k, goals)| k.steps_only(goals).is_some());
         let too_far = |f: FactId, depth: u32, goal_depth: u32| {
             goal_depth != UNREACHED
                 && cone
@@ -592,9 +639,9 @@ impl<'a, S: Store> Search<'a, S> {
             self.facts_reached += 1;
             // The rule instances whose last premise this is, in index order (so ties are broken as
             // the rule table orders them).
-            let watched = match self.cone {
+            let (watched, reach) = match self.cone {
                 Some(k) => k.watchers_of(f),
-                None => g.watchers.get(f.0 as usize).map_or(&[][..], Vec::as_slice),
+                None => (g.watchers.get(f.0 as usize).map_or(&[][..], Vec::as_slice), &[][..]),
             };
             // Each with whether its premises are known to have left the queue; those that waited on
             // `f` may still miss another.
@@ -602,7 +649,16 @@ impl<'a, S: Store> Search<'a, S> {
             self.store.take_waiting(f, &mut waited);
             ready.clear();
             ready.extend(waited.iter().map(|r| (*r, false)));
-            for &r in watched {
+            for (j, &r) in watched.iter().enumerate() {
+                // An instance whose conclusion would be too far from the goal (see `too_far`) is
+                // not even looked at.
+                if measured
+                    && goal_depth != UNREACHED
+                    && reach.get(j).is_some_and(|to| depth.saturating_add(*to) > goal_depth)
+                {
+                    complete = false;
+                    continue;
+                }
                 // Every premise must have left the queue (its depth is final); wait on one that has
                 // not.
                 if !self.waits(r) {
@@ -649,6 +705,7 @@ impl<'a, S: Store> Search<'a, S> {
             rules_fired: self.rules_fired,
             complete,
             reached_at,
+            sought_goal: stop.is_some(),
         }
     }
 
