@@ -303,8 +303,7 @@ fn bounded_searches_find_what_unbounded_ones_find(m: &Model) -> Result<(), Strin
     let starts = answer::Starts::new(&g);
     let filter = search::Filter::default();
     for goal in answer::goal::all_capabilities(&g) {
-        let mut cone = search::Cone::towards(&g, &goal.facts);
-        cone.measure(&g, &goal.facts);
+        let cone = search::Cone::towards(&g, &goal.facts, &[]);
         let bounded = |start: &[mlaccess::graph::FactId], known: u32| {
             let stop = search::Stop {
                 goals: &goal.facts,

@@ -8,6 +8,11 @@
 //! groups instead and is shared with every actor that has the same groups and the same other starting
 //! facts ([`search::closure_from`]). Each member then gets its own membership step on top of the shared
 //! search ([`Closure::for_member`]), so its witness still starts from itself.
+//!
+//! Searches are bounded where that cannot change the answer: `who can` bounds a class by what its
+//! groups reach one membership step away, searching again without where the goal lies deeper after
+//! all, and `can any` looks within depth 1, 2 and 4 before any search runs unbounded
+//! ([`Runner::each`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -28,6 +33,8 @@ pub struct Starts<'g> {
     g: &'g AccessGraph,
     by_holder: FxHashMap<PrincipalId, Vec<CredentialId>>,
     anyone: Vec<CredentialId>,
+    /// True when a group holds a credential: only then are an actor's groups looked up.
+    groups_hold: bool,
 }
 
 impl<'g> Starts<'g> {
@@ -44,7 +51,15 @@ impl<'g> Starts<'g> {
                 }
             }
         }
-        Starts { g, by_holder, anyone }
+        let groups_hold = by_holder
+            .keys()
+            .any(|p| g.model.principal(*p).kind == PrincipalKind::Group);
+        Starts {
+            g,
+            by_holder,
+            anyone,
+            groups_hold,
+        }
     }
 
     /// The starting facts of an actor: its identity, the places it sends from (`from` instead, when
@@ -63,9 +78,13 @@ impl<'g> Starts<'g> {
                     PrincipalKind::Group => places.extend(m.location_named("internet").map(Place::Location)),
                     _ => places.extend(principal.locations.iter().map(|l| Place::Location(*l))),
                 }
-                // `memberships` includes the principal itself.
-                for x in crate::rbac::groups::memberships(m, p) {
-                    held.extend(self.by_holder.get(&x.group).into_iter().flatten());
+                if self.groups_hold {
+                    // `memberships` includes the principal itself.
+                    for x in crate::rbac::groups::memberships(m, p) {
+                        held.extend(self.by_holder.get(&x.group).into_iter().flatten());
+                    }
+                } else {
+                    held.extend(self.by_holder.get(&p).into_iter().flatten());
                 }
             }
             Actor::Anyone(l) => places.push(Place::Location(l)),
@@ -172,17 +191,15 @@ impl<'g> Runner<'g> {
     /// (reaching one makes a `no` an `unknown`, so it must be found exactly as before) and the places
     /// of blocked network premises (for explaining a `no`).
     pub(super) fn focus(&mut self, goal: &Goal) {
-        let mut targets = goal.facts.clone();
-        targets.extend(self.unmodelled.iter().copied());
+        let mut also: Vec<FactId> = self.unmodelled.to_vec();
         // The places of blocked network premises, so a `no` can still say what the network stopped.
-        targets.extend(
+        also.extend(
             self.g
                 .blocked
                 .iter()
                 .filter_map(|(place, _, _)| self.g.fact_id(&Fact::At(*place))),
         );
-        let mut cone = search::Cone::towards(self.g, &targets);
-        cone.measure(self.g, &goal.facts);
+        let cone = search::Cone::towards(self.g, &goal.facts, &also);
         // What was searched before (unconfined) is not part of the proof.
         self.cache.clear();
         self.proof = Proof::default();
@@ -247,7 +264,7 @@ impl<'g> Runner<'g> {
 
     /// The search from `start`, stopping once the goal is settled (when asked to), and by depth
     /// `bound` at the latest: within it, the goal's depth and derivation are those of an unbounded
-    /// search, if the goal lies that deep or less ([`search::Cone::measure`]).
+    /// search, if the goal lies that deep or less ([`search::Cone::towards`]).
     fn search(&self, start: &Start, bound: u32) -> Closure {
         let stop = self.stop.as_ref().map(|(goals, skip)| search::Stop {
             goals,
@@ -303,7 +320,7 @@ impl<'g> Runner<'g> {
             .iter()
             .copied()
             .chain(own_groups)
-            .filter_map(|group| group_reach.get(&group))
+            .filter_map(|group| group_reach.get(&group).filter(|d| **d != search::UNREACHED))
             .map(|depth| depth.saturating_add(1))
             .min()
             .map_or(Bound::None, Bound::Expected)
@@ -407,7 +424,7 @@ impl<'g> Runner<'g> {
     /// The classes solved when only the shortest way of any actor matters (`can any`): every class
     /// is first searched within depth 1, then 2, then 4, and the first round in which some actor
     /// reaches the goal is the answer (every actor that reaches it that shallow is found, with the
-    /// derivation an unbounded search gives, see [`search::Cone::measure`]); a bounded round looks
+    /// derivation an unbounded search gives, see [`search::Cone::towards`]); a bounded round looks
     /// at little beyond the goal's neighbourhood. Past those, the searches run unbounded, each
     /// stopping at the least depth found so far by any.
     fn shallowest_first<T: Send>(

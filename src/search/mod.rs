@@ -218,14 +218,14 @@ pub struct Cone {
     /// only these, where a group's watchers in the whole graph can be thousands of grants.
     watched_from: Vec<u32>,
     watched: Vec<RuleIdx>,
-    /// For each entry of `watched`, once measured: its step and its conclusion's distance to the
+    /// For each entry of `watched`: its step and its conclusion's distance to the
     /// goals, so that a search skips an instance that cannot help reach them in time.
     watched_reach: Vec<u32>,
     /// Facts a goal, or a premise of a cone instance other than a membership.
     used_beyond_membership: Vec<bool>,
     /// The cone's membership instances as (member, group, instance), by member.
     memberships: Vec<(FactId, FactId, RuleIdx)>,
-    /// The goals [`Cone::measure`] measured the distances to, sorted.
+    /// The goals [`Cone::towards`] measured the distances to, sorted.
     measured: Vec<FactId>,
     /// Each cone fact's least number of steps to one of the measured goals, by position
     /// ([`UNREACHED`] when it leads to none of them).
@@ -239,8 +239,13 @@ pub struct Cone {
 }
 
 impl Cone {
-    /// The cone of `goals`.
-    pub fn towards(g: &AccessGraph, goals: &[FactId]) -> Cone {
+    /// The cone of `goals` and `also`, measured towards `goals`: each cone fact's distance to them is
+    /// the least number of steps from it to one of them over the cone's rule instances, as if every
+    /// other premise held. No derivation can use `f` to conclude a goal at a depth below
+    /// `depth(f) + distance(f)`, so a search that knows the goal's depth needs no fact beyond that
+    /// ([`Search::run`]). The facts that lead only to `also` (every `Unmodelled` fact, the places of
+    /// blocked network premises: what explains a `no`) lead to no goal.
+    pub fn towards(g: &AccessGraph, goals: &[FactId], also: &[FactId]) -> Cone {
         let mut cone = Cone {
             index: vec![u32::MAX; g.fact_count()],
             members: Vec::new(),
@@ -256,31 +261,39 @@ impl Cone {
             fact_count: 0,
             rule_count: 0,
         };
-        let mut todo: Vec<FactId> = Vec::new();
+        // Backwards from the goals, breadth-first with steps of weight 1 and other instances of
+        // weight 0, so that a fact leaves the queue first at its distance; its producers join the
+        // cone then, once.
+        let mut queue: VecDeque<(FactId, u32)> = VecDeque::new();
         for &f in goals {
             cone.use_beyond_membership(f);
-            if cone.add_fact(f) {
+            cone.reach(f, 0, &mut queue);
+        }
+        while let Some((f, distance)) = queue.pop_front() {
+            if cone.distance(f) != Some(distance) {
+                continue;
+            }
+            for &r in g.producers.get(f.0 as usize).map_or(&[][..], Vec::as_slice) {
+                let Some(rule) = cone.join(g, r) else { continue };
+                let step = u32::from(rule.rule.is_step());
+                for &p in &rule.premises {
+                    cone.reach(p, distance + step, &mut queue);
+                }
+            }
+        }
+        // Then what leads only to the other targets, at no distance.
+        let mut todo: Vec<FactId> = Vec::new();
+        for &f in also {
+            cone.use_beyond_membership(f);
+            if cone.add_fact(f, UNREACHED) {
                 todo.push(f);
             }
         }
         while let Some(f) = todo.pop() {
             for &r in g.producers.get(f.0 as usize).map_or(&[][..], Vec::as_slice) {
-                let Some(slot) = cone.rules.get_mut(r.0 as usize) else {
-                    continue;
-                };
-                if *slot {
-                    continue;
-                }
-                *slot = true;
-                cone.rule_count += 1;
-                let Some(rule) = g.rule(r) else { continue };
+                let Some(rule) = cone.join(g, r) else { continue };
                 for &p in &rule.premises {
-                    if rule.rule == RuleId::Membership {
-                        cone.memberships.push((p, rule.conclusion, r));
-                    } else {
-                        cone.use_beyond_membership(p);
-                    }
-                    if cone.add_fact(p) {
+                    if cone.add_fact(p, UNREACHED) {
                         todo.push(p);
                     }
                 }
@@ -291,76 +304,66 @@ impl Cone {
         for &f in &cone.members {
             cone.watched_from
                 .push(u32::try_from(cone.watched.len()).unwrap_or(u32::MAX));
-            let watchers = g.watchers.get(f.0 as usize).map_or(&[][..], Vec::as_slice);
-            cone.watched.extend(
-                watchers
-                    .iter()
-                    .filter(|r| cone.rules.get(r.0 as usize).copied().unwrap_or(false)),
-            );
+            for &r in g.watchers.get(f.0 as usize).map_or(&[][..], Vec::as_slice) {
+                if !cone.has_rule(r) {
+                    continue;
+                }
+                let reach = g.rule(r).map_or(0, |rule| {
+                    cone.distance(rule.conclusion)
+                        .unwrap_or(UNREACHED)
+                        .saturating_add(u32::from(rule.rule.is_step()))
+                });
+                cone.watched.push(r);
+                cone.watched_reach.push(reach);
+            }
         }
         cone.watched_from
             .push(u32::try_from(cone.watched.len()).unwrap_or(u32::MAX));
-        cone
-    }
-
-    /// Measures how far each cone fact is from `goals`: the least number of steps over the cone's
-    /// rule instances, as if every other premise held. No derivation can use `f` to conclude a goal
-    /// at a depth below `depth(f) + distance(f)`, so a search that knows the goal's depth needs no
-    /// fact beyond it ([`Search::run`]).
-    pub fn measure(&mut self, g: &AccessGraph, goals: &[FactId]) {
-        let mut to_goal = vec![UNREACHED; self.fact_count];
-        // Breadth-first with steps of weight 1 and other instances of weight 0.
-        let mut queue: VecDeque<(FactId, u32)> = VecDeque::new();
-        for &f in goals {
-            if let Some(slot) = self.position(f).and_then(|i| to_goal.get_mut(i)) {
-                *slot = 0;
-                queue.push_back((f, 0));
-            }
-        }
-        while let Some((f, distance)) = queue.pop_front() {
-            if self.position(f).and_then(|i| to_goal.get(i)) != Some(&distance) {
-                continue;
-            }
-            for &r in g.producers.get(f.0 as usize).map_or(&[][..], Vec::as_slice) {
-                let Some(rule) = g.rule(r).filter(|_| self.has_rule(r)) else {
-                    continue;
-                };
-                let step = u32::from(rule.rule.is_step());
-                for &p in &rule.premises {
-                    let Some(slot) = self.position(p).and_then(|i| to_goal.get_mut(i)) else {
-                        continue;
-                    };
-                    if distance + step < *slot {
-                        *slot = distance + step;
-                        if step == 0 {
-                            queue.push_front((p, *slot));
-                        } else {
-                            queue.push_back((p, *slot));
-                        }
-                    }
-                }
-            }
-        }
         let mut measured = goals.to_vec();
         measured.sort_unstable();
         measured.dedup();
-        self.watched_reach = self
-            .watched
-            .iter()
-            .map(|r| {
-                g.rule(*r).map_or(0, |rule| {
-                    let distance = self
-                        .position(rule.conclusion)
-                        .and_then(|i| to_goal.get(i))
-                        .copied()
-                        .unwrap_or(UNREACHED);
-                    distance.saturating_add(u32::from(rule.rule.is_step()))
-                })
-            })
-            .collect();
-        self.measured_by_steps = only_steps_conclude(g, &measured);
-        self.measured = measured;
-        self.to_goal = to_goal;
+        cone.measured_by_steps = only_steps_conclude(g, &measured);
+        cone.measured = measured;
+        cone
+    }
+
+    /// Puts `r` in the cone, with what it tells about memberships; none when it already was.
+    fn join<'g>(&mut self, g: &'g AccessGraph, r: RuleIdx) -> Option<&'g crate::graph::RuleInstance> {
+        let slot = self.rules.get_mut(r.0 as usize)?;
+        if *slot {
+            return None;
+        }
+        *slot = true;
+        self.rule_count += 1;
+        let rule = g.rule(r)?;
+        for &p in &rule.premises {
+            if rule.rule == RuleId::Membership {
+                self.memberships.push((p, rule.conclusion, r));
+            } else {
+                self.use_beyond_membership(p);
+            }
+        }
+        Some(rule)
+    }
+
+    /// Records that `f` is `distance` from the goals, when that is nearer than known, and queues it.
+    fn reach(&mut self, f: FactId, distance: u32, queue: &mut VecDeque<(FactId, u32)>) {
+        if !self.add_fact(f, distance) {
+            match self.position(f).and_then(|i| self.to_goal.get_mut(i)) {
+                Some(known) if distance < *known => *known = distance,
+                _ => return,
+            }
+        }
+        // Instances that are not steps keep the distance: ahead of the others.
+        match queue.front() {
+            Some((_, d)) if distance <= *d => queue.push_front((f, distance)),
+            _ => queue.push_back((f, distance)),
+        }
+    }
+
+    /// The distance of a cone fact to the goals.
+    fn distance(&self, f: FactId) -> Option<u32> {
+        self.position(f).and_then(|i| self.to_goal.get(i)).copied()
     }
 
     /// Whether only steps conclude `goals` (sorted), when they are the goals measured.
@@ -373,12 +376,7 @@ impl Cone {
         if self.measured.is_empty() || self.measured != goals {
             return None;
         }
-        Some(
-            self.position(f)
-                .and_then(|i| self.to_goal.get(i))
-                .copied()
-                .unwrap_or(UNREACHED),
-        )
+        Some(self.distance(f).unwrap_or(UNREACHED))
     }
 
     fn position(&self, f: FactId) -> Option<usize> {
@@ -430,11 +428,13 @@ impl Cone {
             .map(|(_, group, r)| (*group, *r))
     }
 
-    fn add_fact(&mut self, f: FactId) -> bool {
+    /// Adds `f` to the cone at `distance`; false when it was there.
+    fn add_fact(&mut self, f: FactId, distance: u32) -> bool {
         match self.index.get_mut(f.0 as usize) {
             Some(slot) if *slot == u32::MAX => {
                 *slot = u32::try_from(self.fact_count).unwrap_or(u32::MAX);
                 self.members.push(f);
+                self.to_goal.push(distance);
                 self.fact_count += 1;
                 true
             }
@@ -569,7 +569,7 @@ impl<'a, S: Store> Search<'a, S> {
                 .unwrap_or_else(|| only_steps_conclude(g, s.goals))
         });
         // Once the goal's depth is known, a fact too far from it to take part in a way there that
-        // short is left alone (see [`Cone::measure`]): it cannot change the goal's depth or
+        // short is left alone (see [`Cone::towards`]): it cannot change the goal's depth or
         // derivation, nor those of the facts that derivation uses. It is neither recorded nor
         // explored.
         let cone = self.cone;
