@@ -247,3 +247,76 @@ fn junit_is_valid_against_its_schema() {
         );
     }
 }
+
+/// A suite that only asks `ignoring network` needs only the graph that ignores it (Z3 is not asked),
+/// and a query whose graph was not built is an error, never a `no`.
+#[test]
+fn only_the_graphs_a_suite_needs_are_built() {
+    use mlaccess::check::{self, Engine, Graphs, ItemResult, Needs};
+    let text = std::fs::read_to_string(MODEL).unwrap();
+    let model = mlaccess::load::load(&mlaccess::load::Source::new(MODEL, text))
+        .unwrap()
+        .model;
+    let suite = |queries: &[&str]| {
+        let text: String = queries
+            .iter()
+            .enumerate()
+            .map(|(n, q)| format!("- name: e{n}\n  query: {q}\n  expect: no\n"))
+            .collect();
+        mlaccess::query::suite::load("suite.yaml", &text).unwrap()
+    };
+    let open_only = suite(&["can members of data-scientists reach data of mlstore ignoring network"]);
+    let decided = suite(&["can members of data-scientists reach data of mlstore directly"]);
+    let not_a_query = suite(&["who is there"]);
+    let needs = |e| Needs::of(e);
+    assert_eq!(
+        needs(&open_only),
+        Needs {
+            network: false,
+            open: true
+        }
+    );
+    assert_eq!(
+        needs(&decided),
+        Needs {
+            network: true,
+            open: false
+        }
+    );
+    assert_eq!(
+        needs(&not_a_query),
+        Needs {
+            network: false,
+            open: false
+        }
+    );
+    let mut both = open_only.clone();
+    both.extend(decided.clone());
+    assert_eq!(needs(&both), Needs::BOTH);
+
+    let graphs = Graphs::build_for(&model, None, needs(&open_only));
+    assert!(graphs.network().is_none());
+    let run = |e| {
+        check::run(
+            &model,
+            &graphs,
+            e,
+            Engine::Graph,
+            &mlaccess::answer::Options::default(),
+            None,
+        )
+    };
+    let items = run(&open_only);
+    assert!(matches!(
+        items[0].result,
+        ItemResult::Decided {
+            ignoring_network: true,
+            ..
+        }
+    ));
+    let items = run(&decided);
+    match &items[0].result {
+        ItemResult::Error(d) => assert!(d.message.contains("was not built"), "{}", d.message),
+        ItemResult::Decided { .. } => panic!("decided on a graph that was not built"),
+    }
+}

@@ -240,7 +240,7 @@ fn labels(changes: &[mlaccess::compare::Change]) -> Vec<String> {
 fn verdict(m: &Model, q: &str) -> Verdict {
     let graphs = Graphs::build(m, None);
     let resolved = query::resolve(m, &query::parse(q).unwrap()).unwrap();
-    answer::run(&graphs.network, &resolved, &Options::default()).verdict
+    answer::run(graphs.network().unwrap(), &resolved, &Options::default()).verdict
 }
 
 proptest! {

@@ -143,7 +143,7 @@ fn no_path(model_text: &str, change: Option<&str>, q: &str) -> bool {
     };
     let graphs = Graphs::build(&m, None);
     let resolved = query::resolve(&m, &query::parse(q).unwrap()).unwrap();
-    answer::run(&graphs.network, &resolved, &Options::default()).verdict == Verdict::No
+    answer::run(graphs.network().unwrap(), &resolved, &Options::default()).verdict == Verdict::No
 }
 
 /// The change file `fix` writes, without one of its removals.

@@ -28,41 +28,108 @@ pub enum Engine {
     Both,
 }
 
-/// The graphs of one model: with the network decided, and ignoring it.
+/// Which graphs of a model a run needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Needs {
+    /// The graph with the network decided by Z3.
+    pub network: bool,
+    /// The graph with every network premise assumed to hold.
+    pub open: bool,
+}
+
+impl Needs {
+    /// Both graphs.
+    pub const BOTH: Needs = Needs {
+        network: true,
+        open: true,
+    };
+
+    /// The graphs the expectations' queries are decided on: the one ignoring the network for a query
+    /// that says `ignoring network`, the other for every other query. A query that does not parse
+    /// needs neither (it is reported as an error, not decided).
+    pub fn of(expectations: &[Expectation]) -> Needs {
+        let mut needs = Needs {
+            network: false,
+            open: false,
+        };
+        for e in expectations {
+            if let Ok(q) = query::parse(&e.query) {
+                if q.constraints.contains(&query::ast::Constraint::IgnoringNetwork) {
+                    needs.open = true;
+                } else {
+                    needs.network = true;
+                }
+            }
+        }
+        needs
+    }
+
+    /// These and `other`.
+    pub fn and(self, other: Needs) -> Needs {
+        Needs {
+            network: self.network || other.network,
+            open: self.open || other.open,
+        }
+    }
+}
+
+/// The graphs of one model: with the network decided, and ignoring it. Either may be left unbuilt
+/// when nothing needs it (the decided one asks Z3 about every place and endpoint, which at tenant
+/// scale is most of the cost); a query whose graph was not built is an error, never a `no`.
 pub struct Graphs {
-    /// Network premises decided by the Z3 oracle.
-    pub network: AccessGraph,
-    /// Every network premise assumed to hold (`ignoring network`).
-    pub open: AccessGraph,
+    network: Option<AccessGraph>,
+    open: Option<AccessGraph>,
 }
 
 impl Graphs {
     /// Builds both graphs of a model.
     pub fn build(m: &Model, timeout_ms: Option<u64>) -> Graphs {
+        Graphs::build_for(m, timeout_ms, Needs::BOTH)
+    }
+
+    /// Builds the graphs of a model that `needs` names.
+    pub fn build_for(m: &Model, timeout_ms: Option<u64>, needs: Needs) -> Graphs {
         Graphs {
-            network: build(m, &Z3Oracle::new(timeout_ms, false)),
-            open: build(
-                m,
-                &AssumedOpen {
-                    reason: "ignoring network",
-                },
-            ),
+            network: needs.network.then(|| build(m, &Z3Oracle::new(timeout_ms, false))),
+            open: needs.open.then(|| {
+                build(
+                    m,
+                    &AssumedOpen {
+                        reason: "ignoring network",
+                    },
+                )
+            }),
         }
     }
 
-    /// The graph an expectation was decided on.
-    pub fn for_item(&self, r: &ItemResult) -> &AccessGraph {
+    /// Graphs built elsewhere.
+    pub fn new(network: Option<AccessGraph>, open: Option<AccessGraph>) -> Graphs {
+        Graphs { network, open }
+    }
+
+    /// The graph with the network decided, when built.
+    pub fn network(&self) -> Option<&AccessGraph> {
+        self.network.as_ref()
+    }
+
+    /// The graph an expectation was decided on (none for one that was not decided).
+    pub fn for_item(&self, r: &ItemResult) -> Option<&AccessGraph> {
         match r {
             ItemResult::Decided {
                 ignoring_network: true, ..
-            } => &self.open,
-            _ => &self.network,
+            } => self.open.as_ref(),
+            ItemResult::Decided { .. } => self.network.as_ref(),
+            ItemResult::Error(_) => None,
         }
     }
 
-    /// The graph a query is decided on.
-    pub fn for_query(&self, q: &ResolvedQuery) -> &AccessGraph {
-        if q.ignoring_network { &self.open } else { &self.network }
+    /// The graph a query is decided on, when built.
+    pub fn for_query(&self, q: &ResolvedQuery) -> Option<&AccessGraph> {
+        if q.ignoring_network {
+            self.open.as_ref()
+        } else {
+            self.network.as_ref()
+        }
     }
 }
 
@@ -161,7 +228,13 @@ fn decide(
     })?;
     let resolved = query::resolve(m, &parsed)
         .map_err(|p| error_at(e, "invalid-query", format!("in `{}`: {}", e.name, p.render(&e.query))))?;
-    let g = graphs.for_query(&resolved);
+    let g = graphs.for_query(&resolved).ok_or_else(|| {
+        error_at(
+            e,
+            "internal",
+            format!("internal error: the graph `{}` is decided on was not built", e.name),
+        )
+    })?;
     let answer = match engine {
         Engine::Graph => answer::run(g, &resolved, options),
         Engine::Smt => answer::smt::run(g, &resolved, options),

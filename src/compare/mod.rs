@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use crate::answer::expect::Outcome;
 use crate::answer::{self, Actor, Listed, Options};
 use crate::check::{self, Graphs, Item};
+use crate::graph::AccessGraph;
 use crate::model::Model;
 use crate::query::resolve::{Actors, ResolvedForm, ResolvedQuery};
 use crate::query::suite::Expectation;
@@ -63,8 +64,8 @@ fn actors(g: &crate::graph::AccessGraph) -> BTreeMap<String, Actor> {
 type Reach = (BTreeMap<String, BTreeMap<String, Listed>>, BTreeSet<String>);
 
 /// What every actor reaches, with witnesses.
-fn reach(graphs: &Graphs) -> Reach {
-    let labels = actors(&graphs.network);
+fn reach(g: &AccessGraph) -> Reach {
+    let labels = actors(g);
     labels
         .par_iter()
         .map(|(label, actor)| {
@@ -73,7 +74,7 @@ fn reach(graphs: &Graphs) -> Reach {
                 Actor::Anyone(l) => Actors::AnyoneFrom(*l),
             };
             let q = ResolvedQuery::unconstrained(format!("what can {label} reach"), ResolvedForm::WhatCan(who));
-            let a = answer::run(&graphs.network, &q, &Options::default());
+            let a = answer::run(g, &q, &Options::default());
             let caps: BTreeMap<String, Listed> = a.listed.into_iter().map(|l| (l.capability.clone(), l)).collect();
             (label.clone(), caps, a.unknown)
         })
@@ -99,8 +100,11 @@ pub fn compare(
     new_graphs: &Graphs,
     suites: &[Expectation],
 ) -> Result<Difference, String> {
-    let (before, unknown_before) = reach(old_graphs);
-    let (after, unknown_after) = reach(new_graphs);
+    let unbuilt = "the graph with the network decided was not built";
+    let old_graph = old_graphs.network().ok_or(unbuilt)?;
+    let new_graph = new_graphs.network().ok_or(unbuilt)?;
+    let (before, unknown_before) = reach(old_graph);
+    let (after, unknown_after) = reach(new_graph);
     let mut d = Difference {
         unknown: unknown_before
             .into_iter()
@@ -119,7 +123,7 @@ pub fn compare(
         for (cap, listed) in a {
             if !b.contains_key(cap) {
                 replayer
-                    .replay(&new_graphs.network, &listed.witness)
+                    .replay(new_graph, &listed.witness)
                     .map_err(|p| format!("the witness of `{label}: {cap}` fails its replay: {p}"))?;
                 d.gained.push(Change {
                     actor: label.clone(),

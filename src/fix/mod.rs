@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 
 use crate::answer::Options;
 use crate::answer::expect::{Outcome, covered};
-use crate::check::{self, Engine, Graphs, Item, ItemResult};
+use crate::check::{self, Engine, Graphs, Item, ItemResult, Needs};
 use crate::graph::AccessGraph;
 use crate::graph::build::build;
 use crate::graph::network::AssumedOpen;
@@ -287,15 +287,18 @@ fn check_with(
             }
         }
     };
-    let graphs = Graphs {
-        network: build(&model, oracle),
-        open: build(
-            &model,
-            &AssumedOpen {
-                reason: "ignoring network",
-            },
-        ),
-    };
+    let needs = Needs::of(expectations);
+    let graphs = Graphs::new(
+        needs.network.then(|| build(&model, oracle)),
+        needs.open.then(|| {
+            build(
+                &model,
+                &AssumedOpen {
+                    reason: "ignoring network",
+                },
+            )
+        }),
+    );
     let items = check::run(&model, &graphs, expectations, Engine::Graph, &Options::default(), None);
     Ok(Round { model, items, graphs })
 }
@@ -382,8 +385,14 @@ pub fn fix(
                     continue;
                 }
             }
+            let Some(g) = round.graphs.for_item(&item.result) else {
+                // A failing expectation was decided on its graph; never left undecided silently.
+                result.unknown.push(item.expectation.name.clone());
+                search.drop_owner(t);
+                targets.retain(|x| *x != t);
+                continue;
+            };
             settled = false;
-            let g = round.graphs.for_item(&item.result);
             for w in offending(&round.model, item).unwrap_or_default() {
                 let hit: Vec<usize> = candidates_of(g, &w)
                     .into_iter()

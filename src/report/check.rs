@@ -73,7 +73,7 @@ pub fn render_text(graphs: &Graphs, items: &[Item]) -> String {
                 if let Some(why) = &e.why {
                     let _ = writeln!(out, "       why this must hold: {why}");
                 }
-                for line in single::render_text(graphs.for_item(&i.result), answer).lines() {
+                for line in decided_text(graphs, i, answer).lines() {
                     if line.starts_with("assumed absent") || line.starts_with("  - ") || line.starts_with("decided in")
                     {
                         continue;
@@ -114,7 +114,7 @@ pub fn render_json(graphs: &Graphs, items: &[Item]) -> Value {
             let e = &i.expectation;
             let (outcome, answer, baseline, error) = match &i.result {
                 ItemResult::Decided { answer, baseline, .. } => {
-                    let mut a = single::render_json(graphs.for_item(&i.result), answer);
+                    let mut a = graphs.for_item(&i.result).map_or(Value::Null, |g| single::render_json(g, answer));
                     if let Some(o) = a.as_object_mut() {
                         o.remove("elapsed_ms");
                     }
@@ -131,6 +131,14 @@ pub fn render_json(graphs: &Graphs, items: &[Item]) -> Value {
     })
 }
 
+/// The text of a decided item's answer, on the graph it was decided on.
+pub(crate) fn decided_text(graphs: &Graphs, i: &Item, answer: &crate::answer::Answer) -> String {
+    graphs
+        .for_item(&i.result)
+        .map(|g| single::render_text(g, answer))
+        .unwrap_or_default()
+}
+
 fn failure_message(graphs: &Graphs, i: &Item) -> String {
     let e = &i.expectation;
     match &i.result {
@@ -145,7 +153,7 @@ fn failure_message(graphs: &Graphs, i: &Item) -> String {
             if let Some(why) = &e.why {
                 text.push_str(&format!(" Why it must hold: {why}"));
             }
-            let witness = single::render_text(graphs.for_item(&i.result), answer);
+            let witness = decided_text(graphs, i, answer);
             let kept: Vec<&str> = witness
                 .lines()
                 .filter(|l| !(l.starts_with("assumed absent") || l.starts_with("  - ") || l.starts_with("decided in")))

@@ -6,7 +6,6 @@ use std::fmt::Write as _;
 
 use quick_xml::escape::escape;
 
-use super::answer as single;
 use super::check::{expect_text, summary_line};
 use crate::answer::expect::Outcome;
 use crate::check::{Graphs, Item, ItemResult, summary};
@@ -88,7 +87,7 @@ pub fn render(title: &str, graphs: &Graphs, items: &[Item], pictures: &[Option<P
         }
         match &i.result {
             ItemResult::Decided { answer, .. } => {
-                let text = single::render_text(graphs.for_item(&i.result), answer);
+                let text = super::check::decided_text(graphs, i, answer);
                 let _ = writeln!(out, "<pre>{}</pre>", escape(text.as_str()));
             }
             ItemResult::Error(d) => {

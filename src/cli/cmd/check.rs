@@ -111,8 +111,11 @@ pub fn run(a: &CheckArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write
         Ok(e) => e,
         Err(status) => return Ok(status),
     };
-    let graphs = Graphs::build(&loaded.model, a.timeout);
-    let old_graphs = baseline.as_ref().map(|m| Graphs::build(m, a.timeout));
+    // Only the graphs the expectations are decided on: with no expectation that needs the
+    // network decided, Z3 is not asked at all.
+    let needs = check::Needs::of(&expectations);
+    let graphs = Graphs::build_for(&loaded.model, a.timeout, needs);
+    let old_graphs = baseline.as_ref().map(|m| Graphs::build_for(m, a.timeout, needs));
     let engine = match a.engine {
         Engine::Graph => check::Engine::Graph,
         Engine::Smt => check::Engine::Smt,
@@ -164,7 +167,7 @@ fn html(model: &str, graphs: &Graphs, items: &[check::Item]) -> String {
             if *outcome == Outcome::Holds || i.outcome() == Some(Outcome::Holds) || witnesses.is_empty() {
                 return None;
             }
-            let g = graphs.for_item(&i.result);
+            let g = graphs.for_item(&i.result)?;
             let title = format!("{}\n{}", i.expectation.name, i.expectation.query);
             Some(graphviz::svg(&crate::picture::render(g, &title, &witnesses, true)))
         })

@@ -6,7 +6,7 @@ use super::super::args::{CompareOptions, DiffArgs, Format, ModelArg, WhatifArgs}
 use super::super::exit::Status;
 use super::super::input;
 use super::check::load_suites;
-use crate::check::Graphs;
+use crate::check::{Graphs, Needs};
 use crate::compare::{Difference, compare};
 use crate::load::change::load_changed;
 use crate::model::Model;
@@ -29,8 +29,14 @@ fn finish(
             Err(status) => return Ok(status),
         }
     };
-    let old_graphs = Graphs::build(old, options.timeout);
-    let new_graphs = Graphs::build(new, options.timeout);
+    // Every actor's reach is compared with the network decided; the suites need what they say.
+    let needs = Needs {
+        network: true,
+        open: false,
+    }
+    .and(Needs::of(&expectations));
+    let old_graphs = Graphs::build_for(old, options.timeout, needs);
+    let new_graphs = Graphs::build_for(new, options.timeout, needs);
     let d: Difference = match compare(old, &old_graphs, new, &new_graphs, &expectations) {
         Ok(d) => d,
         Err(problem) => {
@@ -41,16 +47,23 @@ fn finish(
             return Ok(Status::Error);
         }
     };
+    let Some(new_graph) = new_graphs.network() else {
+        writeln!(
+            err,
+            "mlaccess: internal error: the graph with the network decided was not built"
+        )?;
+        return Ok(Status::Error);
+    };
     match options.format {
         Format::Text => write!(
             out,
             "{}",
-            report::compare::render_text(title, &new_graphs.network, &d, options.witnesses)
+            report::compare::render_text(title, new_graph, &d, options.witnesses)
         )?,
         Format::Json => writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&report::compare::render_json(&new_graphs.network, &d)).unwrap_or_default()
+            serde_json::to_string_pretty(&report::compare::render_json(new_graph, &d)).unwrap_or_default()
         )?,
     }
     Ok(if !d.gained.is_empty() {

@@ -53,8 +53,8 @@ pub fn run(a: &ExportArgs, color: Color, out: &mut dyn Write, err: &mut dyn Writ
             }
         }
         ExportFormat::Bloodhound => {
-            let graphs = crate::check::Graphs::build(&loaded.model, a.timeout);
-            let doc = crate::export::bloodhound::opengraph(&graphs.network);
+            let g = crate::graph::build::build(&loaded.model, &crate::smt::oracle::Z3Oracle::new(a.timeout, false));
+            let doc = crate::export::bloodhound::opengraph(&g);
             format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default())
         }
     };

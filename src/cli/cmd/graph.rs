@@ -5,7 +5,6 @@ use std::io::Write;
 use super::super::args::{GraphArgs, PictureFormat};
 use super::super::exit::Status;
 use super::super::graphviz;
-use crate::check::Graphs;
 use crate::model::lookup;
 use crate::picture::{self, neighbourhood::Focus};
 use crate::report::Color;
@@ -36,8 +35,7 @@ pub fn run(a: &GraphArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write
             }
         },
     };
-    let graphs = Graphs::build(m, a.timeout);
-    let g = &graphs.network;
+    let g = &crate::graph::build::build(m, &crate::smt::oracle::Z3Oracle::new(a.timeout, false));
     let paths = picture::neighbourhood::paths(g, focus, a.depth);
     let estate = m.name.clone().unwrap_or_else(|| a.model.model.clone());
     let mut title = match &a.focus {
