@@ -80,8 +80,9 @@ pub enum Command {
     /// Check suites of expectations (least privilege, in CI): every expectation must hold.
     ///
     /// A suite is a YAML file of `{name, query, expect, why}` (docs/queries.md); a directory means every
-    /// suite file in it. Expectations are decided in parallel; output is in suite order. Exit status: 0
-    /// every expectation holds, 1 some fail, 2 an error, 3 none fails but some answer is unknown.
+    /// suite file in it. Expectations are decided in parallel; output is in suite order. The network is
+    /// decided (by Z3) only when some expectation's query does not say `ignoring network`. Exit status:
+    /// 0 every expectation holds, 1 some fail, 2 an error, 3 none fails but some answer is unknown.
     #[command(
         after_help = "Examples:\n  mlaccess check models/contoso-ml.yaml queries/contoso-ml\n  \
         mlaccess check models/contoso-ml.yaml queries/contoso-ml --sarif results.sarif --junit results.xml\n  \
