@@ -132,6 +132,8 @@ struct Solved<T> {
     /// The least depth the class's search concluded the goal at.
     reached_at: u32,
     results: Vec<(usize, T)>,
+    /// Each group among the members that did not reach the goal, when asked to keep them.
+    groups: Vec<(FactId, search::GroupClosure)>,
 }
 
 /// How deep a class's search looks for the goal.
@@ -308,18 +310,7 @@ impl<'g> Runner<'g> {
         let Some(cone) = &self.cone else {
             return Bound::None;
         };
-        let own_groups = start
-            .facts
-            .iter()
-            .filter(|f| matches!(self.g.fact(**f), Some(Fact::As(_))))
-            .flat_map(|f| cone.memberships_of(*f))
-            .filter(|(_, r)| self.filter.allows(self.g, *r))
-            .map(|(group, _)| group);
-        start
-            .seeds
-            .iter()
-            .copied()
-            .chain(own_groups)
+        self.groups_of(cone, start)
             .filter_map(|group| group_reach.get(&group).filter(|d| **d != search::UNREACHED))
             .map(|depth| depth.saturating_add(1))
             .min()
@@ -334,26 +325,109 @@ impl<'g> Runner<'g> {
         (start, members): &(Start, Members),
         bound: Bound,
         visit: &(impl Fn(Actor, &Closure) -> T + Sync),
+        keep_groups: bool,
     ) -> Solved<T> {
         let (shared, counts) = self.search_within(start, bound);
         let shared = Arc::new(shared);
+        let mut groups = Vec::new();
         let results = members
             .iter()
             .filter_map(|(i, own)| {
                 let actor = *actors.get(*i)?;
-                let result = match own {
-                    Some(own) => visit(actor, &own.closure(shared.clone())),
-                    None => visit(actor, &shared),
+                let closure = match own {
+                    Some(own) => Arc::new(own.closure(shared.clone())),
+                    None => shared.clone(),
                 };
+                let result = visit(actor, &closure);
+                if let (Some(group), Some(cone), true) = (self.group_fact(actor), &self.cone, keep_groups)
+                    && let Some(kept) = search::GroupClosure::of(self.g, cone, &self.filter, &closure)
+                {
+                    groups.push((group, kept));
+                }
                 Some((*i, result))
             })
             .collect();
-        // Only the counts are kept: a closure per class would grow with the estate.
+        // Only the counts are kept (and what proofs over groups need, when asked): a closure per
+        // class would grow with the estate.
         Solved {
             counts,
             reached_at: shared.reached_at,
             results,
+            groups,
         }
+    }
+
+    /// The identity fact of a group actor.
+    fn group_fact(&self, actor: Actor) -> Option<FactId> {
+        match actor {
+            Actor::Principal(p) if self.g.model.principal(p).kind == PrincipalKind::Group => {
+                self.g.fact_id(&Fact::As(p))
+            }
+            _ => None,
+        }
+    }
+
+    /// The groups one membership step from a class's start: its seeds, and the groups of a
+    /// principal identity among its starting facts.
+    fn groups_of<'s>(&'s self, cone: &'s search::Cone, start: &'s Start) -> impl Iterator<Item = FactId> + 's {
+        let own_groups = start
+            .facts
+            .iter()
+            .filter(|f| matches!(self.g.fact(**f), Some(Fact::As(_))))
+            .flat_map(move |f| cone.memberships_of(*f))
+            .filter(|(_, r)| self.filter.allows(self.g, *r))
+            .map(|(group, _)| group);
+        start.seeds.iter().copied().chain(own_groups)
+    }
+
+    /// Whether a `no` may be proved over groups: not under a depth bound (which the proof does not
+    /// count), nor where the network blocks something (a `no` then says what it stopped, which needs
+    /// the actor's own closure).
+    fn over_groups(&self) -> bool {
+        self.filter.max_depth.is_none() && self.g.blocked.is_empty()
+    }
+
+    /// A class solved without a search when its `no` is proved over its groups' closures
+    /// ([`search::unreached_over`]); none when it is not.
+    fn solve_over_groups<T>(
+        &self,
+        actors: &[Actor],
+        (start, members): &(Start, Members),
+        closures: &FxHashMap<FactId, search::GroupClosure>,
+        visit: &(impl Fn(Actor, &Closure) -> T + Sync),
+    ) -> Option<Solved<T>> {
+        if !self.over_groups() {
+            return None;
+        }
+        let cone = self.cone.as_ref()?;
+        let (goals, skip) = self.stop.as_ref()?;
+        let groups: Option<Vec<&search::GroupClosure>> =
+            self.groups_of(cone, start).map(|group| closures.get(&group)).collect();
+        let stop = search::Stop {
+            goals,
+            skip: *skip,
+            known: search::UNREACHED,
+        };
+        let (facts, rules) = search::unreached_over(
+            self.g,
+            cone,
+            &self.filter,
+            &start.facts,
+            &groups?,
+            stop,
+            &self.unmodelled,
+        )?;
+        let closure = Closure::proved_unreached(facts, rules);
+        let results = members
+            .iter()
+            .filter_map(|(i, _)| Some((*i, visit(*actors.get(*i)?, &closure))))
+            .collect();
+        Some(Solved {
+            counts: (facts, rules),
+            reached_at: search::UNREACHED,
+            results,
+            groups: Vec::new(),
+        })
     }
 
     fn count(&mut self, (facts, rules): (usize, usize)) {
@@ -406,7 +480,7 @@ impl<'g> Runner<'g> {
             (None, Some(_), Some(_)) => self.groups_first(actors, classes, &visit),
             _ => classes
                 .par_iter()
-                .map(|class| self.solve(actors, class, Bound::None, &visit))
+                .map(|class| self.solve(actors, class, Bound::None, &visit, false))
                 .collect(),
         };
         let mut slots: Vec<Option<T>> = actors.iter().map(|_| None).collect();
@@ -437,7 +511,7 @@ impl<'g> Runner<'g> {
         for depth in [1, 2, 4] {
             let solved: Vec<Solved<T>> = classes
                 .par_iter()
-                .map(|class| self.solve(actors, class, Bound::Only(depth), visit))
+                .map(|class| self.solve(actors, class, Bound::Only(depth), visit, false))
                 .collect();
             if known.load(Ordering::Relaxed) <= depth {
                 return solved;
@@ -445,43 +519,47 @@ impl<'g> Runner<'g> {
         }
         classes
             .par_iter()
-            .map(|class| self.solve(actors, class, Bound::None, visit))
+            .map(|class| self.solve(actors, class, Bound::None, visit, false))
             .collect()
     }
 
     /// The classes solved when every actor's own shortest way is wanted (`who can`): the classes with
     /// a group among their members first; a member of a group reaches the goal one membership step
     /// after the group at the latest, so the other classes' searches are bounded by that depth and
-    /// leave alone what cannot lead to the goal within it ([`Runner::search_within`]).
+    /// leave alone what cannot lead to the goal within it ([`Runner::search_within`]). A class whose
+    /// groups all searched to their fixed point without the goal is first tried without a search
+    /// ([`search::unreached_over`]): most actors of a large estate do not reach a given goal, and
+    /// their `no` then costs what their own facts add to their groups'.
     fn groups_first<T: Send>(
         &self,
         actors: &[Actor],
         classes: Vec<(Start, Members)>,
         visit: &(impl Fn(Actor, &Closure) -> T + Sync),
     ) -> Vec<Solved<T>> {
-        let group_of = |i: usize| match actors.get(i) {
-            Some(Actor::Principal(p)) if self.g.model.principal(*p).kind == PrincipalKind::Group => {
-                self.g.fact_id(&Fact::As(*p))
-            }
-            _ => None,
-        };
-        let (groups, rest): (Vec<_>, Vec<_>) = classes
-            .into_iter()
-            .partition(|(_, members)| members.iter().any(|(i, _)| group_of(*i).is_some()));
+        let (groups, rest): (Vec<_>, Vec<_>) = classes.into_iter().partition(|(_, members)| {
+            members
+                .iter()
+                .any(|(i, _)| actors.get(*i).is_some_and(|a| self.group_fact(*a).is_some()))
+        });
+        let over_groups = self.over_groups();
         let mut solved: Vec<Solved<T>> = groups
             .par_iter()
-            .map(|class| self.solve(actors, class, Bound::None, visit))
+            .map(|class| self.solve(actors, class, Bound::None, visit, over_groups))
             .collect();
         let mut group_reach: FxHashMap<FactId, u32> = FxHashMap::default();
         for ((_, members), s) in groups.iter().zip(&solved) {
-            for group in members.iter().filter_map(|(i, _)| group_of(*i)) {
-                group_reach.insert(group, s.reached_at);
+            for (i, _) in members {
+                if let Some(group) = actors.get(*i).and_then(|a| self.group_fact(*a)) {
+                    group_reach.insert(group, s.reached_at);
+                }
             }
         }
-        solved.par_extend(
-            rest.par_iter()
-                .map(|class| self.solve(actors, class, self.bound_of(&class.0, &group_reach), visit)),
-        );
+        let closures: FxHashMap<FactId, search::GroupClosure> =
+            solved.iter_mut().flat_map(|s| std::mem::take(&mut s.groups)).collect();
+        solved.par_extend(rest.par_iter().map(|class| {
+            self.solve_over_groups(actors, class, &closures, visit)
+                .unwrap_or_else(|| self.solve(actors, class, self.bound_of(&class.0, &group_reach), visit, false))
+        }));
         solved
     }
 }

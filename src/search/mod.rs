@@ -16,7 +16,10 @@ use crate::channel::Channel;
 use crate::graph::{AccessGraph, FactId, RuleId, RuleIdx};
 use crate::model::PrincipalId;
 
+mod over_groups;
 mod store;
+
+pub use over_groups::{GroupClosure, unreached_over};
 
 /// Which rule instances a search may use.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -129,6 +132,21 @@ impl Closure {
             reached_at: shared.reached_at,
             sought_goal: shared.sought_goal,
             base: Some(shared),
+        }
+    }
+
+    /// The closure of an actor proved not to reach its goal, nor any fact that would make its `no`
+    /// an `unknown`, without a search of its own ([`unreached_over`]). It holds no fact: it answers
+    /// only that the goal was sought and not concluded.
+    pub fn proved_unreached(facts_reached: usize, rules_fired: usize) -> Closure {
+        Closure {
+            marks: FxHashMap::default(),
+            base: None,
+            facts_reached,
+            rules_fired,
+            complete: true,
+            reached_at: UNREACHED,
+            sought_goal: true,
         }
     }
 
