@@ -38,28 +38,34 @@ impl GroupClosure {
         if !closure.complete || !closure.sought_goal || closure.reached_at != UNREACHED {
             return None;
         }
-        let mut holds = vec![0u64; cone.fact_count.div_ceil(64)];
-        let mut waiting: FxHashMap<FactId, Vec<RuleIdx>> = FxHashMap::default();
-        for f in closure.derived() {
+        let mut kept = GroupClosure {
+            holds: vec![0u64; cone.fact_count.div_ceil(64)],
+            waiting: FxHashMap::default(),
+        };
+        let facts: Vec<FactId> = closure.derived().collect();
+        for &f in &facts {
             let Some(i) = cone.position(f) else { continue };
-            if let Some(word) = holds.get_mut(i / 64) {
+            if let Some(word) = kept.holds.get_mut(i / 64) {
                 *word |= 1 << (i % 64);
             }
+        }
+        // Premises looked up in the bits rather than in the closure's marks.
+        for &f in &facts {
             for &r in cone.watchers_of(f).0 {
                 let Some(rule) = g.rule(r) else { continue };
                 if !filter.allows(g, r) {
                     continue;
                 }
-                if let Some(missing) = rule.premises.iter().find(|p| !closure.holds(**p)) {
-                    waiting.entry(*missing).or_default().push(r);
+                if let Some(missing) = rule.premises.iter().find(|p| !kept.holds(cone, **p)) {
+                    kept.waiting.entry(*missing).or_default().push(r);
                 }
             }
         }
-        for rs in waiting.values_mut() {
+        for rs in kept.waiting.values_mut() {
             rs.sort_unstable();
             rs.dedup();
         }
-        Some(GroupClosure { holds, waiting })
+        Some(kept)
     }
 
     /// Whether the closure holds `f`.
