@@ -397,6 +397,41 @@ fn proofs_over_groups_hold(m: &Model) -> Result<usize, String> {
                     closures.insert(f, x);
                 }
             }
+            // A group's closure made over its parents' holds what its search derives.
+            for &p in principals
+                .iter()
+                .filter(|p| m.principal(**p).kind == PrincipalKind::Group)
+            {
+                let Some(own) = g.fact_id(&Fact::As(p)).and_then(|f| closures.get(&f)) else {
+                    continue;
+                };
+                let parents: Option<Vec<&search::GroupClosure>> = g
+                    .fact_id(&Fact::As(p))
+                    .into_iter()
+                    .flat_map(|f| cone.memberships_of(f))
+                    .map(|(group, _)| closures.get(&group))
+                    .collect();
+                let Some(parents) = parents else { continue };
+                let Some((made, _)) =
+                    search::group_over_parents(&g, &cone, &filter, &start_of(p), &parents, stop, &unmodelled)
+                else {
+                    continue;
+                };
+                proved += 1;
+                // (An endpoint derived on demand is in a closure only once something pulled it.)
+                let differs = (0..g.fact_count())
+                    .map(|i| FactId(i as u32))
+                    .find(|f| !g.on_demand[f.0 as usize] && made.holds(&cone, *f) != own.holds(&cone, *f));
+                if let Some(f) = differs {
+                    return Err(format!(
+                        "{} ({}): made over its parents, its closure {} {:?}; its search's does not",
+                        m.principal(p).name,
+                        goal.text,
+                        if made.holds(&cone, f) { "holds" } else { "lacks" },
+                        g.fact(f)
+                    ));
+                }
+            }
             for &p in &principals {
                 let start = start_of(p);
                 let groups: Option<Vec<&search::GroupClosure>> = g

@@ -495,6 +495,62 @@ impl<'g> Runner<'g> {
         slots.into_iter().flatten().collect()
     }
 
+    /// A class of groups solved without a search when its `no` is proved over its parents' closures
+    /// ([`search::group_over_parents`]), with each group's closure kept; none when it is not.
+    fn solve_over_parents<T>(
+        &self,
+        actors: &[Actor],
+        (start, members): &(Start, Members),
+        closures: &FxHashMap<FactId, search::GroupClosure>,
+        visit: &(impl Fn(Actor, &Closure) -> T + Sync),
+    ) -> Option<Solved<T>> {
+        if !self.over_groups() {
+            return None;
+        }
+        let cone = self.cone.as_ref()?;
+        let (goals, skip) = self.stop.as_ref()?;
+        let parents: Option<Vec<&search::GroupClosure>> =
+            self.groups_of(cone, start).map(|group| closures.get(&group)).collect();
+        let stop = search::Stop {
+            goals,
+            skip: *skip,
+            known: search::UNREACHED,
+        };
+        let (kept, (facts, rules)) = search::group_over_parents(
+            self.g,
+            cone,
+            &self.filter,
+            &start.facts,
+            &parents?,
+            stop,
+            &self.unmodelled,
+        )?;
+        let closure = Closure::proved_unreached(facts, rules);
+        let mut groups = Vec::new();
+        let results = members
+            .iter()
+            .filter_map(|(i, own)| {
+                let actor = *actors.get(*i)?;
+                if let Some(group) = self.group_fact(actor) {
+                    // A member's own identity joins the class's closure (its membership steps lead
+                    // to the class's seeds, which it holds).
+                    let mut mine = kept.clone();
+                    if let Some(own) = own {
+                        mine.hold(cone, own.fact);
+                    }
+                    groups.push((group, mine));
+                }
+                Some((*i, visit(actor, &closure)))
+            })
+            .collect();
+        Some(Solved {
+            counts: (facts, rules),
+            reached_at: search::UNREACHED,
+            results,
+            groups,
+        })
+    }
+
     /// The classes solved when only the shortest way of any actor matters (`can any`): every class
     /// is first searched within depth 1, then 2, then 4, and the first round in which some actor
     /// reaches the goal is the answer (every actor that reaches it that shallow is found, with the
@@ -529,7 +585,9 @@ impl<'g> Runner<'g> {
     /// leave alone what cannot lead to the goal within it ([`Runner::search_within`]). A class whose
     /// groups all searched to their fixed point without the goal is first tried without a search
     /// ([`search::unreached_over`]): most actors of a large estate do not reach a given goal, and
-    /// their `no` then costs what their own facts add to their groups'.
+    /// their `no` then costs what their own facts add to their groups'. The classes holding groups
+    /// are themselves taken parents first, each tried over its parents' closures the same way
+    /// ([`search::group_over_parents`]).
     fn groups_first<T: Send>(
         &self,
         actors: &[Actor],
@@ -542,20 +600,46 @@ impl<'g> Runner<'g> {
                 .any(|(i, _)| actors.get(*i).is_some_and(|a| self.group_fact(*a).is_some()))
         });
         let over_groups = self.over_groups();
-        let mut solved: Vec<Solved<T>> = groups
-            .par_iter()
-            .map(|class| self.solve(actors, class, Bound::None, visit, over_groups))
-            .collect();
+        // In the order of the membership graph: a class whose parent groups all kept their closures
+        // is first tried over them, parents before children; the others (a parent reached the goal,
+        // or a cycle) are searched.
+        let mut solved: Vec<Solved<T>> = Vec::new();
+        let mut closures: FxHashMap<FactId, search::GroupClosure> = FxHashMap::default();
         let mut group_reach: FxHashMap<FactId, u32> = FxHashMap::default();
-        for ((_, members), s) in groups.iter().zip(&solved) {
-            for (i, _) in members {
-                if let Some(group) = actors.get(*i).and_then(|a| self.group_fact(*a)) {
-                    group_reach.insert(group, s.reached_at);
+        let mut pending: Vec<&(Start, Members)> = groups.iter().collect();
+        while !pending.is_empty() {
+            let (ready, waiting): (Vec<_>, Vec<_>) = match &self.cone {
+                Some(cone) if over_groups => pending
+                    .into_iter()
+                    .partition(|class| self.groups_of(cone, &class.0).all(|p| closures.contains_key(&p))),
+                _ => (Vec::new(), pending),
+            };
+            let round: Vec<Solved<T>> = if ready.is_empty() {
+                pending = Vec::new();
+                waiting
+                    .par_iter()
+                    .map(|class| self.solve(actors, class, Bound::None, visit, over_groups))
+                    .collect()
+            } else {
+                pending = waiting;
+                ready
+                    .par_iter()
+                    .map(|class| {
+                        self.solve_over_parents(actors, class, &closures, visit)
+                            .unwrap_or_else(|| self.solve(actors, class, Bound::None, visit, over_groups))
+                    })
+                    .collect()
+            };
+            for mut s in round {
+                for (i, _) in &s.results {
+                    if let Some(group) = actors.get(*i).and_then(|a| self.group_fact(*a)) {
+                        group_reach.insert(group, s.reached_at);
+                    }
                 }
+                closures.extend(std::mem::take(&mut s.groups));
+                solved.push(s);
             }
         }
-        let closures: FxHashMap<FactId, search::GroupClosure> =
-            solved.iter_mut().flat_map(|s| std::mem::take(&mut s.groups)).collect();
         solved.par_extend(rest.par_iter().map(|class| {
             self.solve_over_groups(actors, class, &closures, visit)
                 .unwrap_or_else(|| self.solve(actors, class, self.bound_of(&class.0, &group_reach), visit, false))

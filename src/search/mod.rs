@@ -19,7 +19,7 @@ use crate::model::PrincipalId;
 mod over_groups;
 mod store;
 
-pub use over_groups::{GroupClosure, unreached_over};
+pub use over_groups::{GroupClosure, group_over_parents, unreached_over};
 
 /// Which rule instances a search may use.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

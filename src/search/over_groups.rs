@@ -21,7 +21,7 @@ use super::{Closure, Cone, Filter, Stop, UNREACHED};
 use crate::graph::{AccessGraph, FactId, RuleIdx};
 
 /// A group's closure that did not conclude the goal, with the instances it left waiting.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct GroupClosure {
     /// The facts the closure holds, one bit per cone fact (by position): a few kilobytes per group
     /// where the closure itself holds a mark per fact.
@@ -44,10 +44,7 @@ impl GroupClosure {
         };
         let facts: Vec<FactId> = closure.derived().collect();
         for &f in &facts {
-            let Some(i) = cone.position(f) else { continue };
-            if let Some(word) = kept.holds.get_mut(i / 64) {
-                *word |= 1 << (i % 64);
-            }
+            kept.hold(cone, f);
         }
         // Premises looked up in the bits rather than in the closure's marks.
         for &f in &facts {
@@ -61,15 +58,30 @@ impl GroupClosure {
                 }
             }
         }
-        for rs in kept.waiting.values_mut() {
-            rs.sort_unstable();
-            rs.dedup();
-        }
+        kept.sort_waiting();
         Some(kept)
     }
 
+    /// Records that the closure holds `f` (a group's own identity, where its class's search left it
+    /// out).
+    pub fn hold(&mut self, cone: &Cone, f: FactId) {
+        if let Some(word) = cone
+            .position(f)
+            .and_then(|i| self.holds.get_mut(i / 64).map(|w| (w, i)))
+        {
+            *word.0 |= 1 << (word.1 % 64);
+        }
+    }
+
+    fn sort_waiting(&mut self) {
+        for rs in self.waiting.values_mut() {
+            rs.sort_unstable();
+            rs.dedup();
+        }
+    }
+
     /// Whether the closure holds `f`.
-    fn holds(&self, cone: &Cone, f: FactId) -> bool {
+    pub fn holds(&self, cone: &Cone, f: FactId) -> bool {
         cone.position(f)
             .is_some_and(|i| self.holds.get(i / 64).is_some_and(|word| word >> (i % 64) & 1 == 1))
     }
@@ -96,6 +108,74 @@ pub fn unreached_over(
     stop: Stop<'_>,
     also: &[FactId],
 ) -> Option<Cost> {
+    let fixed = fixed_point(g, cone, filter, start, groups, stop)?;
+    if also.iter().any(|f| fixed.holds(*f)) {
+        return None;
+    }
+    Some((fixed.new.len(), fixed.rules_fired))
+}
+
+/// [`unreached_over`] for a group whose parents are `parents`: when it proves the group's `no`, also
+/// the group's closure, which is exactly the fixed point (the group derives its parents' identities
+/// from its own, and starts where they do, so it derives all they do).
+pub fn group_over_parents(
+    g: &AccessGraph,
+    cone: &Cone,
+    filter: &Filter,
+    start: &[FactId],
+    parents: &[&GroupClosure],
+    stop: Stop<'_>,
+    also: &[FactId],
+) -> Option<(GroupClosure, Cost)> {
+    let fixed = fixed_point(g, cone, filter, start, parents, stop)?;
+    if also.iter().any(|f| fixed.holds(*f)) {
+        return None;
+    }
+    let mut kept = GroupClosure {
+        holds: vec![0u64; cone.fact_count.div_ceil(64)],
+        waiting: FxHashMap::default(),
+    };
+    for parent in parents {
+        for (word, bits) in kept.holds.iter_mut().zip(&parent.holds) {
+            *word |= bits;
+        }
+    }
+    for &f in &fixed.new {
+        kept.hold(cone, f);
+    }
+    // What is still waiting: the parents' instances with a premise the group lacks too, and those
+    // the new facts watch.
+    let watched = fixed
+        .new
+        .iter()
+        .flat_map(|f| cone.watchers_of(*f).0.iter().copied())
+        .filter(|r| filter.allows(g, *r));
+    let candidates: Vec<RuleIdx> = parents
+        .iter()
+        .flat_map(|p| p.waiting.values().flatten().copied())
+        .chain(watched)
+        .collect();
+    for r in candidates {
+        let Some(rule) = g.rule(r) else { continue };
+        if let Some(missing) = rule.premises.iter().find(|p| !kept.holds(cone, **p)) {
+            kept.waiting.entry(*missing).or_default().push(r);
+        }
+    }
+    kept.sort_waiting();
+    let cost = (fixed.new.len(), fixed.rules_fired);
+    Some((kept, cost))
+}
+
+/// The least fixed point over `start` and the union of `groups`' closures (see the module
+/// documentation); `None` when it concludes a goal by a channel that counts, or under a depth bound.
+fn fixed_point<'a>(
+    g: &'a AccessGraph,
+    cone: &'a Cone,
+    filter: &'a Filter,
+    start: &[FactId],
+    groups: &'a [&'a GroupClosure],
+    stop: Stop<'_>,
+) -> Option<Fixed<'a>> {
     if filter.max_depth.is_some() || start.iter().any(|f| stop.goals.contains(f)) {
         return None;
     }
@@ -150,10 +230,7 @@ pub fn unreached_over(
             }
         }
     }
-    if also.iter().any(|f| fixed.holds(*f)) {
-        return None;
-    }
-    Some((fixed.new.len(), fixed.rules_fired))
+    Some(fixed)
 }
 
 /// The fixed point under way: the facts derived beyond the groups' closures, and the instances
