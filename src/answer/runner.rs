@@ -387,15 +387,14 @@ impl<'g> Runner<'g> {
         self.filter.max_depth.is_none() && self.g.blocked.is_empty()
     }
 
-    /// A class solved without a search when its `no` is proved over its groups' closures
-    /// ([`search::unreached_over`]); none when it is not.
-    fn solve_over_groups<T>(
-        &self,
-        actors: &[Actor],
-        (start, members): &(Start, Members),
-        closures: &FxHashMap<FactId, search::GroupClosure>,
-        visit: &(impl Fn(Actor, &Closure) -> T + Sync),
-    ) -> Option<Solved<T>> {
+    /// What a proof over a class's groups needs: the cone, where to stop, and the kept closure of
+    /// every group one membership step from its start; none when a group kept none, or when no
+    /// proof may be made ([`Runner::over_groups`]).
+    fn kept_groups_of<'k>(
+        &'k self,
+        start: &Start,
+        closures: &'k FxHashMap<FactId, search::GroupClosure>,
+    ) -> Option<(&'k search::Cone, search::Stop<'k>, Vec<&'k search::GroupClosure>)> {
         if !self.over_groups() {
             return None;
         }
@@ -408,12 +407,25 @@ impl<'g> Runner<'g> {
             skip: *skip,
             known: search::UNREACHED,
         };
+        Some((cone, stop, groups?))
+    }
+
+    /// A class solved without a search when its `no` is proved over its groups' closures
+    /// ([`search::unreached_over`]); none when it is not.
+    fn solve_over_groups<T>(
+        &self,
+        actors: &[Actor],
+        (start, members): &(Start, Members),
+        closures: &FxHashMap<FactId, search::GroupClosure>,
+        visit: &(impl Fn(Actor, &Closure) -> T + Sync),
+    ) -> Option<Solved<T>> {
+        let (cone, stop, groups) = self.kept_groups_of(start, closures)?;
         let (facts, rules) = search::unreached_over(
             self.g,
             cone,
             &self.filter,
             &start.facts,
-            &groups?,
+            &groups,
             stop,
             &self.unmodelled,
         )?;
@@ -504,24 +516,13 @@ impl<'g> Runner<'g> {
         closures: &FxHashMap<FactId, search::GroupClosure>,
         visit: &(impl Fn(Actor, &Closure) -> T + Sync),
     ) -> Option<Solved<T>> {
-        if !self.over_groups() {
-            return None;
-        }
-        let cone = self.cone.as_ref()?;
-        let (goals, skip) = self.stop.as_ref()?;
-        let parents: Option<Vec<&search::GroupClosure>> =
-            self.groups_of(cone, start).map(|group| closures.get(&group)).collect();
-        let stop = search::Stop {
-            goals,
-            skip: *skip,
-            known: search::UNREACHED,
-        };
+        let (cone, stop, parents) = self.kept_groups_of(start, closures)?;
         let (kept, (facts, rules)) = search::group_over_parents(
             self.g,
             cone,
             &self.filter,
             &start.facts,
-            &parents?,
+            &parents,
             stop,
             &self.unmodelled,
         )?;
