@@ -318,10 +318,7 @@ fn check_suite_of_100(bencher: Bencher) {
     let f = &*FIXTURE;
     let (expectations, admins) = suite_of_100(f);
     assert!(!admins.is_empty());
-    let graphs = Graphs::new(
-        Some(build(&f.model, &Z3Oracle::new(None, false))),
-        Some(build(&f.model, &OPEN)),
-    );
+    let graphs = Graphs::build(&f.model, None);
     let run = || {
         check::run(
             &f.model,

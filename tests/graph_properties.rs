@@ -397,6 +397,14 @@ fn proofs_over_groups_hold(m: &Model) -> Result<usize, String> {
                     closures.insert(f, x);
                 }
             }
+            // The kept closures of the groups one membership step from `p`, if all kept one.
+            let kept_groups_of = |p: mlaccess::model::PrincipalId| {
+                g.fact_id(&Fact::As(p))
+                    .into_iter()
+                    .flat_map(|f| cone.memberships_of(f))
+                    .map(|(group, _)| closures.get(&group))
+                    .collect::<Option<Vec<_>>>()
+            };
             // A group's closure made over its parents' holds what its search derives.
             for &p in principals
                 .iter()
@@ -405,13 +413,9 @@ fn proofs_over_groups_hold(m: &Model) -> Result<usize, String> {
                 let Some(own) = g.fact_id(&Fact::As(p)).and_then(|f| closures.get(&f)) else {
                     continue;
                 };
-                let parents: Option<Vec<&search::GroupClosure>> = g
-                    .fact_id(&Fact::As(p))
-                    .into_iter()
-                    .flat_map(|f| cone.memberships_of(f))
-                    .map(|(group, _)| closures.get(&group))
-                    .collect();
-                let Some(parents) = parents else { continue };
+                let Some(parents) = kept_groups_of(p) else {
+                    continue;
+                };
                 let Some((made, _)) =
                     search::group_over_parents(&g, &cone, &filter, &start_of(p), &parents, stop, &unmodelled)
                 else {
@@ -434,13 +438,9 @@ fn proofs_over_groups_hold(m: &Model) -> Result<usize, String> {
             }
             for &p in &principals {
                 let start = start_of(p);
-                let groups: Option<Vec<&search::GroupClosure>> = g
-                    .fact_id(&Fact::As(p))
-                    .into_iter()
-                    .flat_map(|f| cone.memberships_of(f))
-                    .map(|(group, _)| closures.get(&group))
-                    .collect();
-                let Some(groups) = groups else { continue };
+                let Some(groups) = kept_groups_of(p) else {
+                    continue;
+                };
                 if search::unreached_over(&g, &cone, &filter, &start, &groups, stop, &unmodelled).is_none() {
                     continue;
                 }

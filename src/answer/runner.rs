@@ -387,58 +387,66 @@ impl<'g> Runner<'g> {
         self.filter.max_depth.is_none() && self.g.blocked.is_empty()
     }
 
-    /// What a proof over a class's groups needs: the cone, where to stop, and the kept closure of
-    /// every group one membership step from its start; none when a group kept none, or when no
-    /// proof may be made ([`Runner::over_groups`]).
-    fn kept_groups_of<'k>(
-        &'k self,
-        start: &Start,
-        closures: &'k FxHashMap<FactId, search::GroupClosure>,
-    ) -> Option<(&'k search::Cone, search::Stop<'k>, Vec<&'k search::GroupClosure>)> {
-        if !self.over_groups() {
-            return None;
-        }
-        let cone = self.cone.as_ref()?;
-        let (goals, skip) = self.stop.as_ref()?;
-        let groups: Option<Vec<&search::GroupClosure>> =
-            self.groups_of(cone, start).map(|group| closures.get(&group)).collect();
-        let stop = search::Stop {
-            goals,
-            skip: *skip,
-            known: search::UNREACHED,
-        };
-        Some((cone, stop, groups?))
-    }
-
-    /// A class solved without a search when its `no` is proved over its groups' closures
-    /// ([`search::unreached_over`]); none when it is not.
+    /// A class solved without a search when its `no` is proved over the kept closures of the groups
+    /// one membership step from its start ([`search::unreached_over`]); none when it is not, when a
+    /// group kept none, or when no proof may be made ([`Runner::over_groups`]). With `keep`, the class
+    /// is one of groups, whose parents those are: each group's own closure is made and kept too
+    /// ([`search::group_over_parents`]).
     fn solve_over_groups<T>(
         &self,
         actors: &[Actor],
         (start, members): &(Start, Members),
         closures: &FxHashMap<FactId, search::GroupClosure>,
         visit: &(impl Fn(Actor, &Closure) -> T + Sync),
+        keep: bool,
     ) -> Option<Solved<T>> {
-        let (cone, stop, groups) = self.kept_groups_of(start, closures)?;
-        let (facts, rules) = search::unreached_over(
-            self.g,
-            cone,
-            &self.filter,
-            &start.facts,
-            &groups,
-            stop,
-            &self.unmodelled,
-        )?;
+        if !self.over_groups() {
+            return None;
+        }
+        let cone = self.cone.as_ref()?;
+        let (goals, skip) = self.stop.as_ref()?;
+        let groups: Vec<&search::GroupClosure> = self
+            .groups_of(cone, start)
+            .map(|group| closures.get(&group))
+            .collect::<Option<_>>()?;
+        let stop = search::Stop {
+            goals,
+            skip: *skip,
+            known: search::UNREACHED,
+        };
+        let (g, filter, also) = (self.g, &self.filter, &self.unmodelled[..]);
+        let (kept, (facts, rules)) = if keep {
+            let (kept, cost) = search::group_over_parents(g, cone, filter, &start.facts, &groups, stop, also)?;
+            (Some(kept), cost)
+        } else {
+            (
+                None,
+                search::unreached_over(g, cone, filter, &start.facts, &groups, stop, also)?,
+            )
+        };
         let closure = Closure::proved_unreached(facts, rules);
+        let mut groups = Vec::new();
         let results = members
             .iter()
-            .filter_map(|(i, _)| Some((*i, visit(*actors.get(*i)?, &closure))))
+            .filter_map(|(i, own)| {
+                let actor = *actors.get(*i)?;
+                if let (Some(group), Some(kept)) = (self.group_fact(actor), &kept) {
+                    // A member's own identity joins the class's closure (its membership steps lead
+                    // to the class's seeds, which it holds).
+                    let mut mine = kept.clone();
+                    if let Some(own) = own {
+                        mine.hold(cone, own.fact);
+                    }
+                    groups.push((group, mine));
+                }
+                Some((*i, visit(actor, &closure)))
+            })
             .collect();
         Some(Solved {
             counts: (facts, rules),
             reached_at: search::UNREACHED,
             results,
-            groups: Vec::new(),
+            groups,
         })
     }
 
@@ -505,51 +513,6 @@ impl<'g> Runner<'g> {
             }
         }
         slots.into_iter().flatten().collect()
-    }
-
-    /// A class of groups solved without a search when its `no` is proved over its parents' closures
-    /// ([`search::group_over_parents`]), with each group's closure kept; none when it is not.
-    fn solve_over_parents<T>(
-        &self,
-        actors: &[Actor],
-        (start, members): &(Start, Members),
-        closures: &FxHashMap<FactId, search::GroupClosure>,
-        visit: &(impl Fn(Actor, &Closure) -> T + Sync),
-    ) -> Option<Solved<T>> {
-        let (cone, stop, parents) = self.kept_groups_of(start, closures)?;
-        let (kept, (facts, rules)) = search::group_over_parents(
-            self.g,
-            cone,
-            &self.filter,
-            &start.facts,
-            &parents,
-            stop,
-            &self.unmodelled,
-        )?;
-        let closure = Closure::proved_unreached(facts, rules);
-        let mut groups = Vec::new();
-        let results = members
-            .iter()
-            .filter_map(|(i, own)| {
-                let actor = *actors.get(*i)?;
-                if let Some(group) = self.group_fact(actor) {
-                    // A member's own identity joins the class's closure (its membership steps lead
-                    // to the class's seeds, which it holds).
-                    let mut mine = kept.clone();
-                    if let Some(own) = own {
-                        mine.hold(cone, own.fact);
-                    }
-                    groups.push((group, mine));
-                }
-                Some((*i, visit(actor, &closure)))
-            })
-            .collect();
-        Some(Solved {
-            counts: (facts, rules),
-            reached_at: search::UNREACHED,
-            results,
-            groups,
-        })
     }
 
     /// The classes solved when only the shortest way of any actor matters (`can any`): every class
@@ -626,7 +589,7 @@ impl<'g> Runner<'g> {
                 ready
                     .par_iter()
                     .map(|class| {
-                        self.solve_over_parents(actors, class, &closures, visit)
+                        self.solve_over_groups(actors, class, &closures, visit, true)
                             .unwrap_or_else(|| self.solve(actors, class, Bound::None, visit, over_groups))
                     })
                     .collect()
@@ -642,7 +605,7 @@ impl<'g> Runner<'g> {
             }
         }
         solved.par_extend(rest.par_iter().map(|class| {
-            self.solve_over_groups(actors, class, &closures, visit)
+            self.solve_over_groups(actors, class, &closures, visit, false)
                 .unwrap_or_else(|| self.solve(actors, class, self.bound_of(&class.0, &group_reach), visit, false))
         }));
         solved

@@ -11,7 +11,7 @@ use crate::answer::{self, Answer, Options, Verdict};
 use crate::diag::Diagnostic;
 use crate::graph::AccessGraph;
 use crate::graph::build::build;
-use crate::graph::network::AssumedOpen;
+use crate::graph::network::{AssumedOpen, NetworkOracle};
 use crate::model::Model;
 use crate::query::suite::{Expect, Expectation};
 use crate::query::{self, ResolvedQuery};
@@ -89,8 +89,14 @@ impl Graphs {
 
     /// Builds the graphs of a model that `needs` names.
     pub fn build_for(m: &Model, timeout_ms: Option<u64>, needs: Needs) -> Graphs {
+        Graphs::build_with(m, &Z3Oracle::new(timeout_ms, false), needs)
+    }
+
+    /// Builds the graphs of a model that `needs` names, the network decided by `oracle` (which a
+    /// caller building many graphs shares between them).
+    pub fn build_with(m: &Model, oracle: &dyn NetworkOracle, needs: Needs) -> Graphs {
         Graphs {
-            network: needs.network.then(|| build(m, &Z3Oracle::new(timeout_ms, false))),
+            network: needs.network.then(|| build(m, oracle)),
             open: needs.open.then(|| {
                 build(
                     m,
@@ -102,9 +108,9 @@ impl Graphs {
         }
     }
 
-    /// Graphs built elsewhere.
-    pub fn new(network: Option<AccessGraph>, open: Option<AccessGraph>) -> Graphs {
-        Graphs { network, open }
+    /// The graph of a model with the network decided (by Z3), alone.
+    pub fn decided(m: &Model, timeout_ms: Option<u64>) -> AccessGraph {
+        build(m, &Z3Oracle::new(timeout_ms, false))
     }
 
     /// The graph with the network decided, when built.

@@ -19,8 +19,6 @@ use crate::answer::Options;
 use crate::answer::expect::{Outcome, covered};
 use crate::check::{self, Engine, Graphs, Item, ItemResult, Needs};
 use crate::graph::AccessGraph;
-use crate::graph::build::build;
-use crate::graph::network::AssumedOpen;
 use crate::graph::rule::Evidence;
 use crate::load::change::load_changed;
 use crate::load::{Loaded, Source};
@@ -287,18 +285,7 @@ fn check_with(
             }
         }
     };
-    let needs = Needs::of(expectations);
-    let graphs = Graphs::new(
-        needs.network.then(|| build(&model, oracle)),
-        needs.open.then(|| {
-            build(
-                &model,
-                &AssumedOpen {
-                    reason: "ignoring network",
-                },
-            )
-        }),
-    );
+    let graphs = Graphs::build_with(&model, oracle, Needs::of(expectations));
     let items = check::run(&model, &graphs, expectations, Engine::Graph, &Options::default(), None);
     Ok(Round { model, items, graphs })
 }

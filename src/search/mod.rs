@@ -389,14 +389,6 @@ impl Cone {
         (!self.measured.is_empty() && self.measured == goals).then_some(self.measured_by_steps)
     }
 
-    /// How far `f` is from the goals measured, when they are `goals` (sorted): none otherwise.
-    fn distance_to(&self, goals: &[FactId], f: FactId) -> Option<u32> {
-        if self.measured.is_empty() || self.measured != goals {
-            return None;
-        }
-        Some(self.distance(f).unwrap_or(UNREACHED))
-    }
-
     fn position(&self, f: FactId) -> Option<usize> {
         self.index
             .get(f.0 as usize)
@@ -590,16 +582,15 @@ impl<'a, S: Store> Search<'a, S> {
         // short is left alone (see [`Cone::towards`]): it cannot change the goal's depth or
         // derivation, nor those of the facts that derivation uses. It is neither recorded nor
         // explored.
-        let cone = self.cone;
-        let measured = cone
+        // The cone, when it was measured towards this search's goals (looked up once, not per fact).
+        let measured_cone = self
+            .cone
             .zip(goals.as_deref())
-            .is_some_and(|(k, goals)| k.steps_only(goals).is_some());
+            .and_then(|(k, goals)| k.steps_only(goals).map(|_| k));
+        let measured = measured_cone.is_some();
         let too_far = |f: FactId, depth: u32, goal_depth: u32| {
             goal_depth != UNREACHED
-                && cone
-                    .zip(goals.as_deref())
-                    .and_then(|(k, goals)| k.distance_to(goals, f))
-                    .is_some_and(|distance| depth.saturating_add(distance) > goal_depth)
+                && measured_cone.is_some_and(|k| depth.saturating_add(k.distance(f).unwrap_or(UNREACHED)) > goal_depth)
         };
         let mut start: Vec<FactId> = start.to_vec();
         start.sort();

@@ -108,10 +108,7 @@ pub fn unreached_over(
     stop: Stop<'_>,
     also: &[FactId],
 ) -> Option<Cost> {
-    let fixed = fixed_point(g, cone, filter, start, groups, stop)?;
-    if also.iter().any(|f| fixed.holds(*f)) {
-        return None;
-    }
+    let fixed = fixed_point(g, cone, filter, start, groups, stop, also)?;
     Some((fixed.new.len(), fixed.rules_fired))
 }
 
@@ -127,10 +124,7 @@ pub fn group_over_parents(
     stop: Stop<'_>,
     also: &[FactId],
 ) -> Option<(GroupClosure, Cost)> {
-    let fixed = fixed_point(g, cone, filter, start, parents, stop)?;
-    if also.iter().any(|f| fixed.holds(*f)) {
-        return None;
-    }
+    let fixed = fixed_point(g, cone, filter, start, parents, stop, also)?;
     let mut kept = GroupClosure {
         holds: vec![0u64; cone.fact_count.div_ceil(64)],
         waiting: FxHashMap::default(),
@@ -167,7 +161,8 @@ pub fn group_over_parents(
 }
 
 /// The least fixed point over `start` and the union of `groups`' closures (see the module
-/// documentation); `None` when it concludes a goal by a channel that counts, or under a depth bound.
+/// documentation); `None` when it concludes a goal by a channel that counts, holds a fact of `also`,
+/// or is asked under a depth bound.
 fn fixed_point<'a>(
     g: &'a AccessGraph,
     cone: &'a Cone,
@@ -175,6 +170,7 @@ fn fixed_point<'a>(
     start: &[FactId],
     groups: &'a [&'a GroupClosure],
     stop: Stop<'_>,
+    also: &[FactId],
 ) -> Option<Fixed<'a>> {
     if filter.max_depth.is_some() || start.iter().any(|f| stop.goals.contains(f)) {
         return None;
@@ -229,6 +225,9 @@ fn fixed_point<'a>(
                 fixed.fire(r, stop)?;
             }
         }
+    }
+    if also.iter().any(|f| fixed.holds(*f)) {
+        return None;
     }
     Some(fixed)
 }

@@ -53,7 +53,7 @@ pub fn run(a: &ExportArgs, color: Color, out: &mut dyn Write, err: &mut dyn Writ
             }
         }
         ExportFormat::Bloodhound => {
-            let g = crate::graph::build::build(&loaded.model, &crate::smt::oracle::Z3Oracle::new(a.timeout, false));
+            let g = crate::check::Graphs::decided(&loaded.model, a.timeout);
             let doc = crate::export::bloodhound::opengraph(&g);
             format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default())
         }

@@ -35,7 +35,7 @@ pub fn run(a: &GraphArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write
             }
         },
     };
-    let g = &crate::graph::build::build(m, &crate::smt::oracle::Z3Oracle::new(a.timeout, false));
+    let g = &crate::check::Graphs::decided(m, a.timeout);
     let paths = picture::neighbourhood::paths(g, focus, a.depth);
     let estate = m.name.clone().unwrap_or_else(|| a.model.model.clone());
     let mut title = match &a.focus {
