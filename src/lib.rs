@@ -30,4 +30,5 @@ pub mod report;
 pub mod search;
 pub mod smt;
 pub mod source;
+pub mod timing;
 pub mod witness;

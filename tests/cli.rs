@@ -148,6 +148,49 @@ fn broken_pipe_is_not_an_error() {
     assert!(status.success(), "{status:?}");
 }
 
+#[test]
+fn timings_go_to_standard_error_and_change_no_answer() {
+    let question = [
+        "query",
+        MODEL,
+        "can members of data-scientists reach data of mlstore directly",
+        "--format",
+        "text",
+    ];
+    let plain = common::cli().args(question).output().unwrap();
+    let timed = common::cli().args(question).arg("--timings").output().unwrap();
+    assert_eq!(plain.status.code(), Some(0));
+    assert_eq!(timed.status.code(), plain.status.code());
+    let elapsed = without_elapsed(&String::from_utf8(plain.stdout).unwrap());
+    assert_eq!(without_elapsed(&String::from_utf8(timed.stdout).unwrap()), elapsed);
+    assert!(plain.stderr.is_empty(), "{}", String::from_utf8_lossy(&plain.stderr));
+    let stderr = String::from_utf8(timed.stderr).unwrap();
+    for stage in [
+        "timing: parse: ",
+        "timing: resolve: ",
+        "timing: build: grants: ",
+        "timing: answer: ",
+        "timing: replay: ",
+    ] {
+        assert!(stderr.contains(stage), "no `{stage}` in:\n{stderr}");
+    }
+    assert!(
+        stderr.lines().all(|l| l.starts_with("timing: ") && l.ends_with(" s")),
+        "{stderr}"
+    );
+}
+
+/// The answer without its time (`in N ms`), which differs between two runs.
+fn without_elapsed(text: &str) -> String {
+    text.lines()
+        .map(|l| match l.find(" in ") {
+            Some(at) if l.ends_with(" ms") || l.ends_with(" ms)") => l[..at].to_string(),
+            _ => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn query_snapshot(name: &str, args: &[&str]) {
     let mut cmd = common::cli();
     cmd.arg("query").args(args);

@@ -27,6 +27,11 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, env = "MLACCESS_COLOR")]
     pub color: ColorChoice,
 
+    /// Write how long each stage took (reading, loading, each part of the graph build, the answer)
+    /// to standard error: where a long run on a large estate goes.
+    #[arg(long, global = true, env = "MLACCESS_TIMINGS")]
+    pub timings: bool,
+
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,

@@ -14,7 +14,7 @@ use super::fact::{Endpoint, Fact, Place};
 use super::network::{NetDecision, NetworkOracle};
 use super::ops::Op;
 use super::rule::{Evidence, RuleId, RuleInstance, idx};
-use super::{AccessGraph, FactId};
+use super::{AccessGraph, FactId, Instances};
 use crate::channel::Channel;
 use crate::model::resource::{AuthMode, DatastoreCredentials};
 use crate::model::{
@@ -25,20 +25,21 @@ use crate::network::overrides::{self, Overrides};
 use crate::rbac::evaluate::role_allows;
 use crate::rbac::scope::{self, Coverage};
 use crate::rbac::{Decision, OpKind, Rbac, Request, RequestAttributes, catalog};
-use decide::{AssignmentReach, Decided, Decider, GrantConclusion, GrantStep, RoleGrants, capability_of};
-use tables::ScopeTables;
+use crate::timing;
+use decide::{Decided, Decider, GrantConclusion, GrantStep, ReachTable, RoleGrants, capability_of};
+use tables::{AssignmentReach, ScopeTables};
 
 /// Builds the access graph of a model. Network premises are decided by `oracle`.
 pub fn build(model: &Model, oracle: &dyn NetworkOracle) -> AccessGraph {
-    let m = prospective::augment(model);
+    let m = timing::stage("build: prospective resources", || prospective::augment(model));
     let mut b = Builder {
         m: &m,
         oracle,
         rbac: Arc::new(Rbac::new(&m)),
-        t: Arc::new(ScopeTables::new(&m)),
+        t: Arc::new(timing::stage("build: scope tables", || ScopeTables::new(&m))),
         facts: Vec::new(),
         fact_index: FxHashMap::default(),
-        rules: Vec::new(),
+        rules: Instances::new(),
         blocked: Vec::new(),
         undecided: Vec::new(),
         assignable: HashMap::new(),
@@ -50,19 +51,19 @@ pub fn build(model: &Model, oracle: &dyn NetworkOracle) -> AccessGraph {
             b.children.entry(parent).or_default().push(r);
         }
     }
-    b.memberships();
-    b.grants();
-    b.p01();
-    b.storage_rules();
-    b.vault_rules();
-    b.registry_rules();
-    b.workspace_rules();
-    b.code_rules();
-    b.identity_rules();
-    b.credential_rules();
-    b.network_change_rules();
-    b.network_rules();
-    let mut graph = b.finish(oracle.applied());
+    timing::stage("build: memberships", || b.memberships());
+    timing::stage("build: grants", || b.grants());
+    timing::stage("build: p01", || b.p01());
+    timing::stage("build: storage rules", || b.storage_rules());
+    timing::stage("build: vault rules", || b.vault_rules());
+    timing::stage("build: registry rules", || b.registry_rules());
+    timing::stage("build: workspace rules", || b.workspace_rules());
+    timing::stage("build: code rules", || b.code_rules());
+    timing::stage("build: identity rules", || b.identity_rules());
+    timing::stage("build: credential rules", || b.credential_rules());
+    timing::stage("build: network change rules", || b.network_change_rules());
+    timing::stage("build: network rules", || b.network_rules());
+    let mut graph = timing::stage("build: indexes", || b.finish(oracle.applied()));
     graph.model = m;
     graph
 }
@@ -77,7 +78,7 @@ struct Builder<'m> {
     rbac: Arc<Rbac<'m>>,
     facts: Vec<Fact>,
     fact_index: FxHashMap<Fact, FactId>,
-    rules: Vec<RuleInstance>,
+    rules: Instances,
     /// The scopes and what is asked at each; shared with the threads that decide grants.
     t: Arc<ScopeTables>,
     blocked: Vec<(Place, Endpoint, String)>,
@@ -191,7 +192,10 @@ impl<'m> Builder<'m> {
         let deniable = self.decider().deniable(&denied);
         let role_grants = RoleGrants::new(m.roles.len(), self.t.op_names.len());
         let everyone: Vec<PrincipalId> = m.principal_ids().collect();
-        let per_principal = self.grant_each(&everyone, |d, holder| d.holder_grants(holder, &deniable, &role_grants));
+        let per_principal = timing::stage("build: grants: each holder's own", || {
+            self.grant_each(&everyone, |d, holder| d.holder_grants(holder, &deniable, &role_grants))
+        });
+        let started = std::time::Instant::now();
         if per_principal.is_empty() {
             return;
         }
@@ -206,19 +210,24 @@ impl<'m> Builder<'m> {
         }
         // Where each assignment matters there, worked out once rather than for every principal.
         let d = self.decider();
-        let reach: FxHashMap<AssignmentId, AssignmentReach> = (0..m.assignments.len())
+        let found: Vec<(AssignmentId, AssignmentReach)> = (0..m.assignments.len())
             .into_par_iter()
             .filter_map(|i| {
                 let a = AssignmentId::from_index(i);
-                let mut r = d.assignment_reach(a);
-                r.covered.retain(|s| wanted.contains(s));
-                r.above.retain(|s| wanted.contains(s));
+                let all = d.assignment_reach(a);
+                let only_wanted = |scopes: &[u32]| scopes.iter().copied().filter(|s| wanted.contains(s)).collect();
+                let r = AssignmentReach {
+                    covered: only_wanted(&all.covered),
+                    above: only_wanted(&all.above),
+                };
                 (!r.covered.is_empty() || !r.above.is_empty()).then_some((a, r))
             })
             .collect();
+        let reach = ReachTable::new(m, found);
         self.grant_each(&everyone, |d, p| {
-            d.principal_grants(p, &reach, &per_principal, &deniable)
+            d.principal_grants(p, &reach, &per_principal, &deniable, &role_grants)
         });
+        timing::report("build: grants: where a deny may deny", started);
     }
 
     /// Adds the grants `decide` finds for each of `principals`, in that order, and returns the scopes

@@ -11,6 +11,7 @@
 
 pub mod build;
 pub mod fact;
+pub mod instances;
 pub mod network;
 pub mod ops;
 pub mod rule;
@@ -19,6 +20,7 @@ pub mod text;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 pub use fact::{Endpoint, Fact, Place};
+pub use instances::Instances;
 pub use rule::{Evidence, RuleId, RuleInstance};
 
 use crate::model::{Model, ResourceId};
@@ -59,7 +61,7 @@ pub struct AccessGraph {
     /// Fact table.
     pub facts: Vec<Fact>,
     /// Rule-instance table.
-    pub rules: Vec<RuleInstance>,
+    pub rules: Instances,
     /// For each fact, the rule instances it watches: each rule instance is watched by one of its
     /// premises (a search looks at a rule when that premise holds, and waits on its other premises
     /// only then), chosen so that the facts every actor starts with (places, and the network

@@ -14,6 +14,7 @@ pub mod resolve;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::Model;
 use crate::source::{self, Format};
+use crate::timing;
 
 /// One input document.
 #[derive(Debug, Clone)]
@@ -50,7 +51,7 @@ pub struct Loaded {
 
 /// Loads one model document. On failure every problem is returned, sorted by position.
 pub fn load(source: &Source) -> Result<Loaded, Diagnostics> {
-    let root = match source::parse(&source.text, source.format) {
+    let root = match timing::stage("parse", || source::parse(&source.text, source.format)) {
         Ok(root) => root,
         Err(d) => return Err(Diagnostics::from(d.in_file(&source.name))),
     };
@@ -71,9 +72,11 @@ fn free_in_background<T: Send + 'static>(value: T) {
 /// Loads a model from its parsed tree (`name` is shown in diagnostics).
 pub fn load_tree(root: &source::Node, name: &str) -> Result<Loaded, Diagnostics> {
     let source = Source::new(name, "");
-    let decoded = decode::decode(root);
+    let decoded = timing::stage("decode", || decode::decode(root));
     let mut diags = decoded.diagnostics;
-    let (model, resolve_diags) = resolve::resolve(&decoded.dto, &decoded.broken_names, &decoded.origins);
+    let (model, resolve_diags) = timing::stage("resolve", || {
+        resolve::resolve(&decoded.dto, &decoded.broken_names, &decoded.origins)
+    });
     diags.extend(resolve_diags);
     for d in diags.iter_mut() {
         position(d, root, &source.name);

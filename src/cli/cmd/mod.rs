@@ -25,6 +25,9 @@ use crate::report::{self, Color};
 /// Runs the command.
 pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<Status> {
     let color = color(cli.color);
+    if cli.timings {
+        crate::timing::enable();
+    }
     match &cli.command {
         Command::Validate(a) => validate::run(a, color, out, err),
         Command::Permissions(a) => permissions::run(a, color, out, err),
@@ -87,7 +90,7 @@ fn read_sources(m: &ModelArg, err: &mut dyn Write) -> std::io::Result<Result<Vec
 /// Reads and loads a model (with its overlays merged over it); on failure prints every problem to
 /// `err` and returns the status to exit with.
 fn load_model(m: &ModelArg, color: Color, err: &mut dyn Write) -> std::io::Result<Result<(Loaded, String), Status>> {
-    let sources = match read_sources(m, err)? {
+    let sources = match crate::timing::stage("read", || read_sources(m, err))? {
         Ok(s) => s,
         Err(status) => return Ok(Err(status)),
     };

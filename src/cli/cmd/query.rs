@@ -48,6 +48,7 @@ pub fn run(a: &QueryArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write
         timeout_ms: a.timeout,
         dump: a.dump_smt.is_some(),
     };
+    let started = std::time::Instant::now();
     let answer = match a.engine {
         Engine::Graph => answer::run(&graph, &resolved, &options),
         Engine::Smt => {
@@ -69,8 +70,12 @@ pub fn run(a: &QueryArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write
             g
         }
     };
+    crate::timing::report("answer", started);
     // Every witness is replayed against the model before it is shown.
-    if let Err(problem) = witness::replay_all(&loaded.model, &graph, answer.every_witness()) {
+    let replayed = crate::timing::stage("replay", || {
+        witness::replay_all(&loaded.model, &graph, answer.every_witness())
+    });
+    if let Err(problem) = replayed {
         return internal_error(err, &format!("a witness failed its independent replay ({problem})"));
     }
     match a.format {

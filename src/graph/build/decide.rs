@@ -2,6 +2,7 @@
 //! only reads (the model, RBAC's evaluator and the scope tables), so principals are decided on other
 //! threads while the builder adds the grants already decided, in model order.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock};
 
@@ -10,17 +11,41 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::super::fact::{Endpoint, Fact};
 use super::super::ops::Op;
 use super::super::rule::Evidence;
-use super::tables::ScopeTables;
+use super::tables::{AssignmentReach, ScopeTables};
 use crate::channel::Channel;
 use crate::model::resource::AuthMode;
 use crate::model::{AssignmentId, Model, PrincipalId, Props, ResourceId, ResourceKind};
 use crate::rbac::scope::{self, Coverage};
 use crate::rbac::{ConditionStatus, Decision, OpKind, Rbac, Request, RequestAttributes};
 
-/// Where one role assignment is a candidate of RBAC questions (see [`Decider::assignment_reach`]).
-pub(super) struct AssignmentReach {
-    pub(super) covered: Vec<u32>,
-    pub(super) above: Vec<u32>,
+/// Where the assignments that bear on some scopes are candidates, and which of them each holder has
+/// (in the order [`Model::assignments_of`] lists them): what the per-principal decisions read.
+#[derive(Default)]
+pub(super) struct ReachTable {
+    by_assignment: FxHashMap<AssignmentId, AssignmentReach>,
+    by_holder: FxHashMap<PrincipalId, Vec<AssignmentId>>,
+}
+
+impl ReachTable {
+    /// The table of the assignments (model order) that are candidates at one of `wanted`, with
+    /// where each is one, limited to `wanted`.
+    pub(super) fn new(m: &Model, found: Vec<(AssignmentId, AssignmentReach)>) -> Self {
+        let mut table = ReachTable::default();
+        for (a, reach) in found {
+            table.by_holder.entry(m.assignment(a).principal).or_default().push(a);
+            table.by_assignment.insert(a, reach);
+        }
+        table
+    }
+
+    /// The assignments of `holder` in the table, with where each is a candidate.
+    fn held_by(&self, holder: PrincipalId) -> impl Iterator<Item = (AssignmentId, &AssignmentReach)> {
+        self.by_holder
+            .get(&holder)
+            .into_iter()
+            .flatten()
+            .filter_map(|a| self.by_assignment.get(a).map(|r| (*a, r)))
+    }
 }
 
 /// The assignments that can cover each scope, by scope: (assignment, position of the group it comes
@@ -34,8 +59,10 @@ enum Asker<'c> {
     /// are not looked for, and a grant below a data target can only come from `held`, the scopes of
     /// the holder's own assignments (sorted, each once).
     Holder { held: &'c [&'c str] },
-    /// A principal with every assignment it holds, where a deny may deny: RBAC decides in full.
-    Principal,
+    /// A principal with every assignment it holds, where a deny may deny: RBAC decides in full. A
+    /// grant below a data target can only come from `held`, the scopes of the principal's
+    /// assignments that are candidates somewhere (sorted, each once).
+    Principal { held: &'c [&'c str] },
 }
 
 /// One outcome of deciding a principal's requests, in the order the builder adds them.
@@ -87,8 +114,8 @@ pub(super) fn capability_of(m: &Model, op: Op, r: ResourceId) -> Option<(Fact, E
     }
 }
 
-/// Whether a role (by index) has a block granting an operation (by name id), whatever the scope:
-/// worked out on first use, shared by the threads.
+/// Whether a role (by index) has a block granting an operation (by name id and plane), whatever the
+/// scope: worked out on first use, shared by the threads.
 pub(super) struct RoleGrants {
     names: usize,
     known: Vec<OnceLock<bool>>,
@@ -98,18 +125,51 @@ impl RoleGrants {
     pub(super) fn new(roles: usize, names: usize) -> Self {
         RoleGrants {
             names,
-            known: (0..roles.saturating_mul(names)).map(|_| OnceLock::new()).collect(),
+            known: (0..roles.saturating_mul(names).saturating_mul(2))
+                .map(|_| OnceLock::new())
+                .collect(),
         }
     }
 
     fn get(&self, d: &Decider<'_>, role: usize, name: u32, kind: OpKind) -> bool {
         let ask = || d.rbac.role_grants(role, d.op_name(name), kind);
-        let at = role.saturating_mul(self.names).saturating_add(name as usize);
+        let at = role
+            .saturating_mul(self.names)
+            .saturating_add(name as usize)
+            .saturating_mul(2)
+            .saturating_add(usize::from(kind == OpKind::Data));
         match self.known.get(at) {
             Some(cell) => *cell.get_or_init(ask),
             None => ask(),
         }
     }
+
+    /// Whether RBAC may allow the request: some candidate's role grants it. A control-plane request
+    /// is allowed only through a candidate at its scope; a data request also through one at a scope
+    /// below it, so any candidate of the principal's counts. Without one, RBAC's answer is no, and
+    /// asking costs.
+    fn may_allow(&self, d: &Decider<'_>, op: Op, name: u32, scope: u32, covering: &Covering, roles: &[usize]) -> bool {
+        match op.kind() {
+            OpKind::Control => covering.get(&scope).is_some_and(|candidates| {
+                candidates
+                    .iter()
+                    .any(|&(a, _)| self.get(d, d.m.assignment(a).role.index(), name, OpKind::Control))
+            }),
+            kind => roles.iter().any(|&role| self.get(d, role, name, kind)),
+        }
+    }
+}
+
+/// The roles (by index) of every candidate of a covering, each once.
+fn candidate_roles(m: &Model, covering: &Covering) -> Vec<usize> {
+    let mut roles: Vec<usize> = covering
+        .values()
+        .flatten()
+        .map(|&(a, _)| m.assignment(a).role.index())
+        .collect();
+    roles.sort_unstable();
+    roles.dedup();
+    roles
 }
 
 /// What deciding grants reads: the model, RBAC's evaluator and the scope tables. `Sync`, unlike the
@@ -129,11 +189,17 @@ impl<'b> Decider<'b> {
         self.t.op_name(name)
     }
 
-    /// Where assignment `a` is a candidate of an RBAC question: the scopes it covers, and the storage
-    /// accounts above its scope when it is made below one (a blob container), which "some data of"
-    /// the account asks about although the assignment does not cover the account itself.
-    pub(super) fn assignment_reach(&self, a: AssignmentId) -> AssignmentReach {
-        let key = self.m.assignment(a).scope.key.as_str();
+    /// Where assignment `a` is a candidate of an RBAC question (see [`AssignmentReach`]), worked out
+    /// once per scope.
+    pub(super) fn assignment_reach(&self, a: AssignmentId) -> Cow<'b, AssignmentReach> {
+        let scope = self.t.assignment_scopes.get(a.index()).copied();
+        match scope.and_then(|s| self.t.reach_at.get(s as usize)) {
+            Some(cell) => Cow::Borrowed(cell.get_or_init(|| self.reach_of_scope(&self.m.assignment(a).scope.key))),
+            None => Cow::Owned(self.reach_of_scope(&self.m.assignment(a).scope.key)),
+        }
+    }
+
+    fn reach_of_scope(&self, key: &str) -> AssignmentReach {
         let above = scope::Target::new(key)
             .prefixes()
             .filter_map(|prefix| self.t.scope_index.get(prefix).copied())
@@ -155,38 +221,23 @@ impl<'b> Decider<'b> {
     /// [`Rbac::check_among`], in the order [`Rbac::check`] meets them): the scopes an RBAC question is
     /// worth asking about.
     ///
-    /// With `own_only`, only the principal's own assignments (not its groups'). With `reach`, where
-    /// each assignment is a candidate comes from that table, and assignments missing from it are left
-    /// out.
-    fn covering(
-        &self,
-        p: PrincipalId,
-        own_only: bool,
-        reach: Option<&FxHashMap<AssignmentId, AssignmentReach>>,
-    ) -> Covering {
+    /// Only the principal's own assignments (not its groups'), with where each is a candidate worked
+    /// out here.
+    fn own_covering(&self, p: PrincipalId) -> Covering {
+        let mut out = Covering::new();
+        for &a in self.m.assignments_of(p) {
+            add_candidate(&mut out, a, 0, &self.assignment_reach(a));
+        }
+        out
+    }
+
+    /// Every assignment of the principal and its groups that `reach` holds, with where each is a
+    /// candidate from that table; the others are left out.
+    fn reach_covering(&self, p: PrincipalId, reach: &ReachTable) -> Covering {
         let mut out = Covering::new();
         for (i, member) in self.rbac.memberships(p).iter().enumerate() {
-            if own_only && member.group != p {
-                continue;
-            }
-            for &a in self.m.assignments_of(member.group) {
-                let computed;
-                let found = match reach {
-                    Some(table) => match table.get(&a) {
-                        Some(found) => found,
-                        None => continue,
-                    },
-                    None => {
-                        computed = self.assignment_reach(a);
-                        &computed
-                    }
-                };
-                for &s in &found.covered {
-                    out.entry(s).or_default().push((a, i));
-                }
-                for &s in &found.above {
-                    out.entry(s).or_default();
-                }
+            for (a, found) in reach.held_by(member.group) {
+                add_candidate(&mut out, a, i, found);
             }
         }
         out
@@ -218,7 +269,7 @@ impl<'b> Decider<'b> {
         role_grants: &RoleGrants,
     ) -> Vec<Decided> {
         let m = self.m;
-        let own = self.covering(holder, true, None);
+        let own = self.own_covering(holder);
         // The scopes of the holder's own assignments (the only candidates here), sorted: where a grant
         // below a data target can come from.
         let mut held: Vec<&str> = m
@@ -228,21 +279,15 @@ impl<'b> Decider<'b> {
             .collect();
         held.sort_unstable();
         held.dedup();
+        let roles = candidate_roles(m, &own);
         let mut out = Vec::new();
-        for (&scope, candidates) in &own {
+        for &scope in own.keys() {
             for &(op, name) in self.ops_at(scope) {
                 if deniable.contains(&(scope, name)) {
                     out.push(Decided::PerPrincipal(scope));
                     continue;
                 }
-                // A control-plane request is allowed only through a candidate at the scope whose role
-                // grants the operation; without one, RBAC's answer is no and asking costs. (Data
-                // requests also look at the scopes below: always asked.)
-                if op.kind() == OpKind::Control
-                    && !candidates
-                        .iter()
-                        .any(|&(a, _)| role_grants.get(self, m.assignment(a).role.index(), name, op.kind()))
-                {
+                if !role_grants.may_allow(self, op, name, scope, &own, &roles) {
                     continue;
                 }
                 let decision = self.decide_among(holder, op, name, scope, &own, Asker::Holder { held: &held });
@@ -257,18 +302,34 @@ impl<'b> Decider<'b> {
     pub(super) fn principal_grants(
         &self,
         p: PrincipalId,
-        reach: &FxHashMap<AssignmentId, AssignmentReach>,
+        reach: &ReachTable,
         per_principal: &BTreeSet<u32>,
         deniable: &FxHashSet<(u32, u32)>,
+        role_grants: &RoleGrants,
     ) -> Vec<Decided> {
-        let covering = self.covering(p, false, Some(reach));
+        let covering = self.reach_covering(p, reach);
+        if !covering.keys().any(|s| per_principal.contains(s)) {
+            return Vec::new();
+        }
+        // The scopes of the candidates (only they can grant below a data target), once for every
+        // decision of this principal.
+        let mut held: Vec<&str> = covering
+            .values()
+            .flatten()
+            .map(|&(a, _)| self.m.assignment(a).scope.key.as_str())
+            .collect();
+        held.sort_unstable();
+        held.dedup();
+        let roles = candidate_roles(self.m, &covering);
         let mut out = Vec::new();
         for &scope in covering.keys().filter(|s| per_principal.contains(s)) {
             for &(op, name) in self.ops_at(scope) {
-                if !deniable.contains(&(scope, name)) {
+                if !deniable.contains(&(scope, name))
+                    || !role_grants.may_allow(self, op, name, scope, &covering, &roles)
+                {
                     continue;
                 }
-                let decision = self.decide_among(p, op, name, scope, &covering, Asker::Principal);
+                let decision = self.decide_among(p, op, name, scope, &covering, Asker::Principal { held: &held });
                 out.extend(self.grant_step(p, op, name, scope, &decision).map(Decided::Grant));
             }
         }
@@ -383,7 +444,7 @@ impl<'b> Decider<'b> {
             let candidates = covering.get(&scope).map_or(&[][..], Vec::as_slice);
             return match asker {
                 Asker::Holder { .. } => self.rbac.check_undeniable_among_at(&request, &target, candidates),
-                Asker::Principal => self.rbac.check_among_at(&request, &target, candidates),
+                Asker::Principal { .. } => self.rbac.check_among_at(&request, &target, candidates),
             };
         }
         // A grant at a scope below (a blob container) counts too; every assignment scope is a scope of
@@ -393,8 +454,19 @@ impl<'b> Decider<'b> {
             std::borrow::Cow::Borrowed(found.map_or(&[][..], Vec::as_slice))
         };
         match asker {
-            Asker::Holder { held } => self.rbac.check_within_held(&request, held, candidates),
-            Asker::Principal => self.rbac.check_within_among(&request, candidates),
+            Asker::Holder { held } | Asker::Principal { held } => {
+                self.rbac.check_within_held(&request, held, candidates)
+            }
         }
+    }
+}
+
+/// Adds assignment `a` (reached through membership `membership`) as a candidate where `found` says.
+fn add_candidate(out: &mut Covering, a: AssignmentId, membership: usize, found: &AssignmentReach) {
+    for &s in &found.covered {
+        out.entry(s).or_default().push((a, membership));
+    }
+    for &s in &found.above {
+        out.entry(s).or_default();
     }
 }

@@ -2,7 +2,7 @@
 //! is asked about at each, worked out once before any rule is built and only read afterwards.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rustc_hash::FxHashMap;
 
@@ -29,6 +29,20 @@ pub(super) struct ScopeTables {
     pub(super) scope_ops: Vec<Vec<(Op, u32)>>,
     /// Operation names, each once.
     pub(super) op_names: Vec<Arc<str>>,
+    /// For each role assignment (model order), the index of its scope.
+    pub(super) assignment_scopes: Vec<u32>,
+    /// Where an assignment made at each scope is a candidate, worked out on first use (many
+    /// assignments share a scope), shared by the threads that decide grants.
+    pub(super) reach_at: Vec<OnceLock<AssignmentReach>>,
+}
+
+/// Where a role assignment is a candidate of RBAC questions: the scopes it covers, and the storage
+/// accounts above its scope when it is made below one (a blob container), which "some data of" the
+/// account asks about although the assignment does not cover the account itself.
+#[derive(Clone, Debug, Default)]
+pub(super) struct AssignmentReach {
+    pub(super) covered: Vec<u32>,
+    pub(super) above: Vec<u32>,
 }
 
 impl ScopeTables {
@@ -50,7 +64,8 @@ impl ScopeTables {
             t.add_scope(&res.key, &res.id, Some(r));
         }
         for a in &m.assignments {
-            t.add_scope(&a.scope.key, &a.scope.display, None);
+            let scope = t.add_scope(&a.scope.key, &a.scope.display, None);
+            t.assignment_scopes.push(scope);
         }
         // Which scopes lie at or below each id prefix, so the scopes an assignment covers are one
         // look-up rather than a comparison with every scope.
@@ -88,6 +103,7 @@ impl ScopeTables {
                 .collect();
             t.scope_ops.push(named);
         }
+        t.reach_at = t.scopes.iter().map(|_| OnceLock::new()).collect();
         t
     }
 
