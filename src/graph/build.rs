@@ -18,8 +18,7 @@ use super::{AccessGraph, FactId, Instances};
 use crate::channel::Channel;
 use crate::model::resource::{AuthMode, DatastoreCredentials};
 use crate::model::{
-    AssignmentId, CredentialKind, Holder, IdentityOf, Model, PrincipalId, PrincipalKind, Props, ResourceId,
-    ResourceKind, prospective,
+    CredentialKind, Holder, IdentityOf, Model, PrincipalId, PrincipalKind, Props, ResourceId, ResourceKind, prospective,
 };
 use crate::network::overrides::{self, Overrides};
 use crate::rbac::evaluate::role_allows;
@@ -27,7 +26,7 @@ use crate::rbac::scope::{self, Coverage};
 use crate::rbac::{Decision, OpKind, Rbac, Request, RequestAttributes, catalog};
 use crate::timing;
 use decide::{Decided, Decider, GrantConclusion, GrantStep, ReachTable, RoleGrants, capability_of};
-use tables::{AssignmentReach, ScopeTables};
+use tables::ScopeTables;
 
 /// Builds the access graph of a model. Network premises are decided by `oracle`.
 pub fn build(model: &Model, oracle: &dyn NetworkOracle) -> AccessGraph {
@@ -200,30 +199,23 @@ impl<'m> Builder<'m> {
             return;
         }
         // "Some data of" a scope is also asked at the scopes below it, so their candidates are needed.
-        let mut wanted = per_principal.clone();
+        let mut wanted = vec![false; self.t.scopes.len()];
+        let mut want = |s: u32| {
+            if let Some(w) = wanted.get_mut(s as usize) {
+                *w = true;
+            }
+        };
         for &s in &per_principal {
+            want(s);
             if let Some(x) = self.t.scopes.get(s as usize)
                 && let Some(below) = self.t.below.get(x.key.trim_end_matches('/'))
             {
-                wanted.extend(below.iter().copied());
+                below.iter().copied().for_each(&mut want);
             }
         }
-        // Where each assignment matters there, worked out once rather than for every principal.
-        let d = self.decider();
-        let found: Vec<(AssignmentId, AssignmentReach)> = (0..m.assignments.len())
-            .into_par_iter()
-            .filter_map(|i| {
-                let a = AssignmentId::from_index(i);
-                let all = d.assignment_reach(a);
-                let only_wanted = |scopes: &[u32]| scopes.iter().copied().filter(|s| wanted.contains(s)).collect();
-                let r = AssignmentReach {
-                    covered: only_wanted(&all.covered),
-                    above: only_wanted(&all.above),
-                };
-                (!r.covered.is_empty() || !r.above.is_empty()).then_some((a, r))
-            })
-            .collect();
-        let reach = ReachTable::new(m, found);
+        // Where each assignment matters there, worked out once per assignment scope rather than for
+        // every principal.
+        let reach = ReachTable::new(&self.decider(), &wanted);
         self.grant_each(&everyone, |d, p| {
             d.principal_grants(p, &reach, &per_principal, &deniable, &role_grants)
         });

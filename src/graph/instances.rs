@@ -1,12 +1,12 @@
 //! The rule-instance table: a list that grows in fixed-size chunks. A large estate has millions of
-//! instances (about 1.3 GB at 100,000 users); a single vector would copy all of them, and fault in a
+//! instances (nearly a gigabyte at 100,000 users); a single vector would copy all of them, and fault in a
 //! fresh block twice their size, each time it outgrew its capacity. Chunks are never moved.
 
 use std::ops::Index;
 
 use super::rule::RuleInstance;
 
-/// Instances per chunk (about 3.5 MB each): small enough that a tiny model wastes little, large
+/// Instances per chunk (about 2.4 MB each): small enough that a tiny model wastes little, large
 /// enough that the list of chunks stays short.
 const CHUNK: usize = 1 << 14;
 

@@ -21,7 +21,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 
 pub use fact::{Endpoint, Fact, Place};
 pub use instances::Instances;
-pub use rule::{Evidence, RuleId, RuleInstance};
+pub use rule::{Evidence, GrantCondition, RuleId, RuleInstance};
 
 use crate::model::{Model, ResourceId};
 

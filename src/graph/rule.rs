@@ -222,13 +222,13 @@ pub enum Evidence {
         /// The assignment.
         assignment: AssignmentId,
         /// The group chain to the assignment's holder.
-        via: Vec<PrincipalId>,
+        via: Box<[PrincipalId]>,
         /// The permission block (0-based).
         block: usize,
         /// The pattern that matched (shared, as `operation`).
         pattern: std::sync::Arc<str>,
         /// What became of conditions.
-        condition: ConditionStatus,
+        condition: GrantCondition,
     },
     /// P01: a role the actor assigns to itself.
     Assigned {
@@ -276,6 +276,27 @@ pub enum Evidence {
     },
 }
 
+/// What became of a grant's conditions, boxed only when there is one: most grants have none, and a
+/// graph holds millions of grants.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GrantCondition(Option<Box<ConditionStatus>>);
+
+impl GrantCondition {
+    /// The condition status of a grant.
+    pub fn new(status: ConditionStatus) -> Self {
+        match status {
+            ConditionStatus::None => GrantCondition(None),
+            other => GrantCondition(Some(Box::new(other))),
+        }
+    }
+
+    /// The status (`None` when the grant had no condition).
+    pub fn status(&self) -> &ConditionStatus {
+        static NONE: ConditionStatus = ConditionStatus::None;
+        self.0.as_deref().unwrap_or(&NONE)
+    }
+}
+
 /// One application of one rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleInstance {
@@ -298,4 +319,27 @@ pub struct RuleInstance {
 /// Index helper for building.
 pub(crate) fn idx(i: usize) -> RuleIdx {
     RuleIdx(u32::try_from(i).unwrap_or(u32::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A large estate's graph holds millions of instances: their size is most of its memory.
+    #[test]
+    fn a_rule_instance_stays_small() {
+        assert!(
+            std::mem::size_of::<RuleInstance>() <= 144,
+            "{}",
+            std::mem::size_of::<RuleInstance>()
+        );
+    }
+
+    #[test]
+    fn a_grant_without_a_condition_allocates_nothing() {
+        assert_eq!(GrantCondition::new(ConditionStatus::None), GrantCondition::default());
+        assert_eq!(GrantCondition::default().status(), &ConditionStatus::None);
+        let holds = GrantCondition::new(ConditionStatus::Holds);
+        assert_eq!(holds.status(), &ConditionStatus::Holds);
+    }
 }

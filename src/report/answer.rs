@@ -137,7 +137,7 @@ fn evidence_lines(g: &AccessGraph, r: RuleIdx) -> Vec<String> {
             ));
         }
         out.push(line);
-        if let ConditionStatus::NotEvaluated { needs, .. } = condition {
+        if let ConditionStatus::NotEvaluated { needs, .. } = condition.status() {
             out.push(format!(
                 "condition not evaluated (needs {}); assumed to hold",
                 needs.join(", ")
@@ -342,7 +342,7 @@ fn evidence_json(g: &AccessGraph, r: RuleIdx, host: Option<ResourceId>) -> Value
                 "via": via.iter().map(|p| m.principal(*p).name.clone()).collect::<Vec<_>>(),
                 "block": block + 1,
                 "pattern": &**pattern,
-                "condition": match condition {
+                "condition": match condition.status() {
                     ConditionStatus::None => Value::Null,
                     ConditionStatus::Holds => json!({"status": "holds"}),
                     ConditionStatus::NotEvaluated { text, needs } => json!({"status": "not_evaluated", "text": text, "needs": needs}),

@@ -233,7 +233,7 @@ fn check_step(
             ensure(d.allowed, || format!("RBAC does not allow `{operation}`"))?;
             ensure(
                 d.grants.iter().any(|x| {
-                    x.assignment == *assignment && x.block == *block && *x.pattern == **pattern && &x.via == via
+                    x.assignment == *assignment && x.block == *block && *x.pattern == **pattern && x.via.as_slice() == &**via
                 }),
                 || "the cited assignment, block and pattern do not grant it".into(),
             )?;

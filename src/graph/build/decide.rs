@@ -6,11 +6,12 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock};
 
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::super::fact::{Endpoint, Fact};
 use super::super::ops::Op;
-use super::super::rule::Evidence;
+use super::super::rule::{Evidence, GrantCondition};
 use super::tables::{AssignmentReach, ScopeTables};
 use crate::channel::Channel;
 use crate::model::resource::AuthMode;
@@ -22,20 +23,40 @@ use crate::rbac::{ConditionStatus, Decision, OpKind, Rbac, Request, RequestAttri
 /// (in the order [`Model::assignments_of`] lists them): what the per-principal decisions read.
 #[derive(Default)]
 pub(super) struct ReachTable {
-    by_assignment: FxHashMap<AssignmentId, AssignmentReach>,
-    by_holder: FxHashMap<PrincipalId, Vec<AssignmentId>>,
+    /// By assignment scope (graph scope index): where an assignment made there is a candidate among
+    /// the wanted scopes; scopes whose assignments bear on none are left out.
+    by_scope: FxHashMap<u32, AssignmentReach>,
+    /// By holder, its assignments made at a scope of `by_scope`, with that scope.
+    by_holder: FxHashMap<PrincipalId, Vec<(AssignmentId, u32)>>,
 }
 
 impl ReachTable {
-    /// The table of the assignments (model order) that are candidates at one of `wanted`, with
-    /// where each is one, limited to `wanted`.
-    pub(super) fn new(m: &Model, found: Vec<(AssignmentId, AssignmentReach)>) -> Self {
-        let mut table = ReachTable::default();
-        for (a, reach) in found {
-            table.by_holder.entry(m.assignment(a).principal).or_default().push(a);
-            table.by_assignment.insert(a, reach);
+    /// The table of the assignments (model order) that are candidates at one of the scopes `wanted`
+    /// marks, with where each is one, limited to those.
+    pub(super) fn new(d: &Decider<'_>, wanted: &[bool]) -> Self {
+        let is_wanted = |s: &u32| wanted.get(*s as usize).copied().unwrap_or(false);
+        let mut scopes: Vec<u32> = d.t.assignment_scopes.clone();
+        scopes.sort_unstable();
+        scopes.dedup();
+        let by_scope: FxHashMap<u32, AssignmentReach> = scopes
+            .into_par_iter()
+            .filter_map(|s| {
+                let all = d.scope_reach(s);
+                let r = AssignmentReach {
+                    covered: all.covered.iter().copied().filter(is_wanted).collect(),
+                    above: all.above.iter().copied().filter(is_wanted).collect(),
+                };
+                (!r.covered.is_empty() || !r.above.is_empty()).then_some((s, r))
+            })
+            .collect();
+        let mut by_holder: FxHashMap<PrincipalId, Vec<(AssignmentId, u32)>> = FxHashMap::default();
+        for (i, &s) in d.t.assignment_scopes.iter().enumerate() {
+            if by_scope.contains_key(&s) {
+                let a = AssignmentId::from_index(i);
+                by_holder.entry(d.m.assignment(a).principal).or_default().push((a, s));
+            }
         }
-        table
+        ReachTable { by_scope, by_holder }
     }
 
     /// The assignments of `holder` in the table, with where each is a candidate.
@@ -44,7 +65,7 @@ impl ReachTable {
             .get(&holder)
             .into_iter()
             .flatten()
-            .filter_map(|a| self.by_assignment.get(a).map(|r| (*a, r)))
+            .filter_map(|(a, s)| self.by_scope.get(s).map(|r| (*a, r)))
     }
 }
 
@@ -66,10 +87,6 @@ enum Asker<'c> {
 }
 
 /// One outcome of deciding a principal's requests, in the order the builder adds them.
-#[expect(
-    clippy::large_enum_variant,
-    reason = "nearly every outcome is a grant: boxing it would add an allocation to each of millions"
-)]
 pub(super) enum Decided {
     /// RBAC allows a request: the grant instance to add.
     Grant(GrantStep),
@@ -192,10 +209,18 @@ impl<'b> Decider<'b> {
     /// Where assignment `a` is a candidate of an RBAC question (see [`AssignmentReach`]), worked out
     /// once per scope.
     pub(super) fn assignment_reach(&self, a: AssignmentId) -> Cow<'b, AssignmentReach> {
-        let scope = self.t.assignment_scopes.get(a.index()).copied();
-        match scope.and_then(|s| self.t.reach_at.get(s as usize)) {
-            Some(cell) => Cow::Borrowed(cell.get_or_init(|| self.reach_of_scope(&self.m.assignment(a).scope.key))),
+        match self.t.assignment_scopes.get(a.index()) {
+            Some(&scope) => self.scope_reach(scope),
             None => Cow::Owned(self.reach_of_scope(&self.m.assignment(a).scope.key)),
+        }
+    }
+
+    /// Where an assignment made at scope `scope` (a graph scope index) is a candidate.
+    fn scope_reach(&self, scope: u32) -> Cow<'b, AssignmentReach> {
+        let key = || self.t.scopes.get(scope as usize).map_or("", |s| s.key.as_str());
+        match self.t.reach_at.get(scope as usize) {
+            Some(cell) => Cow::Borrowed(cell.get_or_init(|| self.reach_of_scope(key()))),
+            None => Cow::Owned(self.reach_of_scope(key())),
         }
     }
 
@@ -403,10 +428,10 @@ impl<'b> Decider<'b> {
             data: op.kind() == OpKind::Data,
             scope,
             assignment: best.assignment,
-            via: best.via.clone(),
+            via: best.via.as_slice().into(),
             block: best.block,
             pattern: Arc::clone(&best.pattern),
-            condition: best.condition.clone(),
+            condition: GrantCondition::new(best.condition.clone()),
         };
         Some(GrantStep {
             channel,
