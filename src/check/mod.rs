@@ -3,6 +3,7 @@
 //! expectation fails only when its failure involves access the baseline did not have.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -10,12 +11,13 @@ use crate::answer::expect::{Outcome, evaluate};
 use crate::answer::{self, Answer, Options, Verdict};
 use crate::diag::Diagnostic;
 use crate::graph::AccessGraph;
-use crate::graph::build::build;
+use crate::graph::build::{build, build_prepared};
 use crate::graph::network::{AssumedOpen, NetworkOracle};
 use crate::model::Model;
 use crate::query::suite::{Expect, Expectation};
 use crate::query::{self, ResolvedQuery};
 use crate::smt::oracle::Z3Oracle;
+use crate::{timing, witness};
 
 /// Which engine decides the expectations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +81,9 @@ impl Needs {
 pub struct Graphs {
     network: Option<AccessGraph>,
     open: Option<AccessGraph>,
+    /// The model with its prospective resources, made once: both graphs are built from it and every
+    /// witness is replayed against it.
+    prepared: Arc<Model>,
 }
 
 impl Graphs {
@@ -95,17 +100,21 @@ impl Graphs {
     /// Builds the graphs of a model that `needs` names, the network decided by `oracle` (which a
     /// caller building many graphs shares between them).
     pub fn build_with(m: &Model, oracle: &dyn NetworkOracle, needs: Needs) -> Graphs {
+        let prepared = Arc::new(timing::stage("build: prospective resources", || witness::prepare(m)));
+        let open = AssumedOpen {
+            reason: "ignoring network",
+        };
         Graphs {
-            network: needs.network.then(|| build(m, oracle)),
-            open: needs.open.then(|| {
-                build(
-                    m,
-                    &AssumedOpen {
-                        reason: "ignoring network",
-                    },
-                )
-            }),
+            network: needs.network.then(|| build_prepared(Arc::clone(&prepared), oracle)),
+            open: needs.open.then(|| build_prepared(Arc::clone(&prepared), &open)),
+            prepared,
         }
+    }
+
+    /// The model the graphs were built from, with its prospective resources: what witnesses are
+    /// replayed against.
+    pub fn prepared(&self) -> &Model {
+        &self.prepared
     }
 
     /// The graph of a model with the network decided (by Z3), alone.
@@ -257,7 +266,7 @@ fn decide(
             a
         }
     };
-    crate::witness::replay_all(m, g, answer.every_witness()).map_err(|p| {
+    witness::replay_all_prepared(graphs.prepared(), g, answer.every_witness()).map_err(|p| {
         error_at(
             e,
             "internal",

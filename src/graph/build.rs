@@ -31,6 +31,12 @@ use tables::ScopeTables;
 /// Builds the access graph of a model. Network premises are decided by `oracle`.
 pub fn build(model: &Model, oracle: &dyn NetworkOracle) -> AccessGraph {
     let m = timing::stage("build: prospective resources", || prospective::augment(model));
+    build_prepared(Arc::new(m), oracle)
+}
+
+/// Builds the access graph of a model whose prospective resources are already added
+/// ([`prospective::augment`]); the graph keeps the model, shared rather than copied.
+pub fn build_prepared(m: Arc<Model>, oracle: &dyn NetworkOracle) -> AccessGraph {
     let mut b = Builder {
         m: &m,
         oracle,
@@ -1737,7 +1743,7 @@ impl<'m> Builder<'m> {
         }
         AccessGraph {
             // `build` moves the model in once the builder, which borrows it, is done.
-            model: Model::default(),
+            model: Arc::default(),
             facts: self.facts,
             rules: self.rules,
             watchers,

@@ -56,8 +56,9 @@ pub struct TargetScope {
 
 /// The access graph of one model.
 pub struct AccessGraph {
-    /// The model the graph was built from, with prospective resources added (`model::prospective`).
-    pub model: Model,
+    /// The model the graph was built from, with prospective resources added (`model::prospective`);
+    /// shared (never changed) with whoever prepared it, e.g. to replay witnesses without a copy.
+    pub model: std::sync::Arc<Model>,
     /// Fact table.
     pub facts: Vec<Fact>,
     /// Rule-instance table.

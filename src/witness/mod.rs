@@ -38,7 +38,21 @@ pub fn replay_all<'w>(
         return Ok(());
     }
     let m = prepare(model);
-    let replayer = Replayer::new(&m);
+    replay_all_prepared(&m, g, witnesses)
+}
+
+/// [`replay_all`] against a model the caller prepared with [`prepare`] (once for many answers, or
+/// shared with the graph it built: the builder only reads it).
+pub fn replay_all_prepared<'w>(
+    prepared: &Model,
+    g: &AccessGraph,
+    witnesses: impl IntoIterator<Item = &'w Witness>,
+) -> Result<(), String> {
+    let mut witnesses = witnesses.into_iter().peekable();
+    if witnesses.peek().is_none() {
+        return Ok(());
+    }
+    let replayer = Replayer::new(prepared);
     witnesses.try_for_each(|w| replayer.replay(g, w))
 }
 

@@ -6,7 +6,7 @@ use super::super::args::{Engine, QueryArgs, QueryFormat};
 use super::super::exit::Status;
 use super::super::graphviz;
 use crate::answer::{self, Verdict};
-use crate::graph::build::build;
+use crate::graph::build::build_prepared;
 use crate::graph::network::{AssumedOpen, NetworkOracle};
 use crate::query;
 use crate::report::Color;
@@ -39,7 +39,12 @@ pub fn run(a: &QueryArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write
         reason: "ignoring network",
     };
     let oracle: &dyn NetworkOracle = if resolved.ignoring_network { &open } else { &z3 };
-    let graph = build(&loaded.model, oracle);
+    // The model with its prospective resources, made once: the graph is built from it, and the
+    // witnesses are replayed against it.
+    let prepared = std::sync::Arc::new(crate::timing::stage("build: prospective resources", || {
+        witness::prepare(&loaded.model)
+    }));
+    let graph = build_prepared(std::sync::Arc::clone(&prepared), oracle);
     if let Some(dir) = &a.dump_smt {
         write_dumps(dir, "network", &z3.dumps(), err)?;
     }
@@ -73,7 +78,7 @@ pub fn run(a: &QueryArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write
     crate::timing::report("answer", started);
     // Every witness is replayed against the model before it is shown.
     let replayed = crate::timing::stage("replay", || {
-        witness::replay_all(&loaded.model, &graph, answer.every_witness())
+        witness::replay_all_prepared(&prepared, &graph, answer.every_witness())
     });
     if let Err(problem) = replayed {
         return internal_error(err, &format!("a witness failed its independent replay ({problem})"));
