@@ -48,12 +48,8 @@ pub fn replay_all_prepared<'w>(
     g: &AccessGraph,
     witnesses: impl IntoIterator<Item = &'w Witness>,
 ) -> Result<(), String> {
-    let mut witnesses = witnesses.into_iter().peekable();
-    if witnesses.peek().is_none() {
-        return Ok(());
-    }
     let replayer = Replayer::new(prepared);
-    witnesses.try_for_each(|w| replayer.replay(g, w))
+    witnesses.into_iter().try_for_each(|w| replayer.replay(g, w))
 }
 
 /// The model as witnesses are replayed against: the model as loaded, with its prospective resources
