@@ -178,6 +178,26 @@ fn timings_go_to_standard_error_and_change_no_answer() {
         stderr.lines().all(|l| l.starts_with("timing: ") && l.ends_with(" s")),
         "{stderr}"
     );
+    // The environment switches them on as the flag does, and off.
+    let by_env = common::cli()
+        .args(question)
+        .env("MLACCESS_TIMINGS", "1")
+        .output()
+        .unwrap();
+    assert_eq!(
+        by_env.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&by_env.stderr)
+    );
+    assert!(String::from_utf8(by_env.stderr).unwrap().contains("timing: answer: "));
+    let off = common::cli()
+        .args(question)
+        .env("MLACCESS_TIMINGS", "0")
+        .output()
+        .unwrap();
+    assert_eq!(off.status.code(), Some(0), "{}", String::from_utf8_lossy(&off.stderr));
+    assert!(off.stderr.is_empty(), "{}", String::from_utf8_lossy(&off.stderr));
 }
 
 /// The answer without its time (`in N ms`), which differs between two runs.

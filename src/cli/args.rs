@@ -29,7 +29,7 @@ pub struct Cli {
 
     /// Write how long each stage took (reading, loading, each part of the graph build, the answer)
     /// to standard error: where a long run on a large estate goes.
-    #[arg(long, global = true, env = "MLACCESS_TIMINGS")]
+    #[arg(long, global = true, env = "MLACCESS_TIMINGS", value_parser = clap::builder::BoolishValueParser::new())]
     pub timings: bool,
 
     /// The command to run.

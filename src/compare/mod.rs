@@ -114,8 +114,7 @@ pub fn compare(
         ..Difference::default()
     };
     let labels: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
-    let prepared = crate::witness::prepare(new);
-    let replayer = crate::witness::Replayer::new(&prepared);
+    let replayer = crate::witness::Replayer::new(new_graphs.prepared());
     let empty = BTreeMap::new();
     for label in labels {
         let b = before.get(label).unwrap_or(&empty);

@@ -15,7 +15,8 @@ pub fn cli() -> Command {
     let mut cmd = Command::new(insta_cmd::get_cargo_bin("mlaccess"));
     cmd.env("NO_COLOR", "1")
         .env_remove("MLACCESS_FORMAT")
-        .env_remove("MLACCESS_COLOR");
+        .env_remove("MLACCESS_COLOR")
+        .env_remove("MLACCESS_TIMINGS");
     cmd
 }
 
