@@ -2,7 +2,7 @@
 //! every query (verdict, listed entries, least depth), every witness of either replays against the
 //! model, and the metamorphic laws hold: an added role assignment never removes a path; an added deny
 //! assignment, a higher-priority NSG deny or a closed firewall never adds one. On failure the model is
-//! printed as YAML and the graph as DOT. 500 cases in CI, 100 locally; `PROPTEST_CASES` sets the number.
+//! printed as YAML and the graph as DOT. 300 cases in CI, 100 locally; `PROPTEST_CASES` sets the number.
 
 #![allow(
     clippy::panic,
@@ -158,7 +158,7 @@ fn apply(n: &common::Net, c: &Change) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(common::cases(500, 100)))]
+    #![proptest_config(ProptestConfig::with_cases(common::cases(300, 100)))]
 
     #[test]
     fn engines_agree_witnesses_replay_and_laws_hold(n in common::net(), c in change()) {

@@ -300,3 +300,39 @@ fn syntax_errors_are_positioned() {
     let d = e.iter().next().unwrap();
     assert_eq!((d.code, d.pos.map(|p| p.line)), ("syntax", Some(1)));
 }
+
+/// A JSON model is first read without positions (much faster on large exports); any problem found
+/// in it, an error or a warning, is still reported where it is written.
+#[test]
+fn problems_in_json_are_positioned() {
+    let good = std::fs::read_to_string("tests/fixtures/models/minimal.json").unwrap();
+    // An unknown role on line 52, and an unknown key on line 3.
+    let bad = good
+        .replace("\"AzureML Data Scientist\"", "\"AzureML Data Scientst\"")
+        .replace("\"name\": \"minimal\"", "\"nmae\": \"minimal\"");
+    let diags = load_text("bad.json", &bad).unwrap_err();
+    let got: Vec<(String, &str, &str)> = diags
+        .iter()
+        .map(|d| (d.pos.map(|p| p.to_string()).unwrap_or_default(), d.code, d.path.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("3:3".to_string(), "unknown-key", "nmae"),
+            ("52:15".to_string(), "unknown-role", "role_assignments[0].role"),
+        ]
+    );
+    // A warning alone: the model loads, and the warning says where.
+    let warned = good.replace("\"scope\": \"mlws\"", "\"scope\": \"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/other/providers/Microsoft.Web/sites/app\"");
+    let loaded = load(&Source::new("warned.json", warned)).unwrap();
+    let w: Vec<(String, &str)> = loaded
+        .warnings
+        .iter()
+        .map(|d| (d.pos.map(|p| p.to_string()).unwrap_or_default(), d.code))
+        .collect();
+    assert_eq!(w, vec![("53:16".to_string(), "unmodelled-scope")]);
+    // Numbers the quick reader declines (a fraction) still load, by the positioned reader.
+    let fraction = good.replace("\"version\": 1", "\"version\": 1.0");
+    let e = load_text("fraction.json", &fraction).unwrap_err();
+    assert_eq!(e.iter().next().map(|d| d.code), Some("unsupported-version"));
+}

@@ -51,6 +51,9 @@ pub struct Loaded {
 
 /// Loads one model document. On failure every problem is returned, sorted by position.
 pub fn load(source: &Source) -> Result<Loaded, Diagnostics> {
+    if let Some(loaded) = load_unpositioned(source) {
+        return Ok(loaded);
+    }
     let root = match timing::stage("parse", || source::parse(&source.text, source.format)) {
         Ok(root) => root,
         Err(d) => return Err(Diagnostics::from(d.in_file(&source.name))),
@@ -58,6 +61,16 @@ pub fn load(source: &Source) -> Result<Loaded, Diagnostics> {
     let loaded = load_tree(&root, &source.name);
     free_in_background(root);
     loaded
+}
+
+/// A model read without positions (JSON, see [`source::parse_unpositioned`]), kept only when loading
+/// it reports nothing at all: every problem, warnings included, must say where it is, so then the
+/// caller reads the text again with positions and loads that.
+fn load_unpositioned(source: &Source) -> Option<Loaded> {
+    let root = timing::stage("parse", || source::parse_unpositioned(&source.text, source.format))?;
+    let loaded = load_tree(&root, &source.name);
+    free_in_background(root);
+    loaded.ok().filter(|l| l.warnings.is_empty())
 }
 
 /// Drops a large value on another thread: freeing the positioned tree of a big file one node at a

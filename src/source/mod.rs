@@ -8,6 +8,7 @@
 pub mod de;
 pub mod emit;
 mod json;
+mod json_quick;
 pub mod locate;
 pub mod origin;
 mod yaml;
@@ -211,6 +212,16 @@ pub fn parse(text: &str, format: Format) -> Result<Node, Diagnostic> {
     match format {
         Format::Yaml => yaml::parse(text),
         Format::Json => json::parse(text),
+    }
+}
+
+/// Parses a document into a tree without positions where that is much faster (JSON), or `None`
+/// where only [`parse`] may answer: YAML, and any JSON the quick parser declines (see `json_quick`).
+/// A caller that finds a problem in the tree parses again with [`parse`] to say where it is.
+pub fn parse_unpositioned(text: &str, format: Format) -> Option<Node> {
+    match format {
+        Format::Yaml => None,
+        Format::Json => json_quick::parse(text),
     }
 }
 
