@@ -313,7 +313,13 @@ fn problems_in_json_are_positioned() {
     let diags = load_text("bad.json", &bad).unwrap_err();
     let got: Vec<(String, &str, &str)> = diags
         .iter()
-        .map(|d| (d.pos.map(|p| p.to_string()).unwrap_or_default(), d.code, d.path.as_str()))
+        .map(|d| {
+            (
+                d.pos.map(|p| p.to_string()).unwrap_or_default(),
+                d.code,
+                d.path.as_str(),
+            )
+        })
         .collect();
     assert_eq!(
         got,

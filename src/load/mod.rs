@@ -68,9 +68,18 @@ pub fn load(source: &Source) -> Result<Loaded, Diagnostics> {
 /// caller reads the text again with positions and loads that.
 fn load_unpositioned(source: &Source) -> Option<Loaded> {
     let root = timing::stage("parse", || source::parse_unpositioned(&source.text, source.format))?;
-    let loaded = load_tree(&root, &source.name);
+    let decoded = timing::stage("decode", || decode::decode(&root));
+    // Without positions the tree has nothing more to give: freed before the model is built, its
+    // memory is used again rather than new memory taken (which costs time as well as space).
     free_in_background(root);
-    loaded.ok().filter(|l| l.warnings.is_empty())
+    if !decoded.diagnostics.is_empty() {
+        return None;
+    }
+    let (model, warnings) = timing::stage("resolve", || {
+        resolve::resolve(&decoded.dto, &decoded.broken_names, &decoded.origins)
+    });
+    free_in_background(decoded);
+    warnings.is_empty().then_some(Loaded { model, warnings })
 }
 
 /// Drops a large value on another thread: freeing the positioned tree of a big file one node at a

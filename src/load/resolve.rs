@@ -56,6 +56,8 @@ pub fn resolve(
         vnet_names: HashMap::new(),
         custom_roles: FxHashMap::default(),
         assignment_ids: FxHashSet::default(),
+        roles_by_text: FxHashMap::default(),
+        scopes_by_text: FxHashMap::default(),
         indexed: (usize::MAX, 0, 0),
         identity_index: ((usize::MAX, 0), FxHashMap::default()),
     };
@@ -85,6 +87,12 @@ struct Resolver<'d> {
     custom_roles: FxHashMap<String, RoleId>,
     /// Assignment ids taken (lower case), to find duplicates without a scan per assignment.
     assignment_ids: FxHashSet<String>,
+    /// Role references as written to the role they name, once found: a million assignments name a
+    /// few hundred roles.
+    roles_by_text: FxHashMap<String, RoleId>,
+    /// Scopes as written to the scope they name, once found without a warning, for the index of
+    /// `indexed` (cleared when it is rebuilt): assignments name each scope many times.
+    scopes_by_text: FxHashMap<String, Scope>,
     /// The sizes of the tables a scope lookup reads (principals, resources, locations) the model's
     /// index was last built for: rebuilt only when one grew (rebuilding per assignment made loading
     /// quadratic; roles, which assignments add as they are resolved, are not among them).
@@ -2107,12 +2115,20 @@ impl<'d> Resolver<'d> {
     }
 
     fn role_ref(&mut self, name: &str, path: &dyn Display) -> Option<RoleId> {
+        if let Some(&id) = self.roles_by_text.get(name) {
+            return Some(id);
+        }
         let key = name.trim().to_lowercase();
+        // Custom roles are all known before the first reference (`custom_roles` runs first), so a
+        // name found once names the same role every time.
         if let Some(&id) = self.custom_roles.get(&key) {
+            self.roles_by_text.insert(name.to_string(), id);
             return Some(id);
         }
         if let Some(b) = catalog::builtin().find(name) {
-            return Some(self.model.builtin_role_id(b));
+            let id = self.model.builtin_role_id(b);
+            self.roles_by_text.insert(name.to_string(), id);
+            return Some(id);
         }
         if self.broken.contains(&key) {
             return None;
@@ -2134,11 +2150,18 @@ impl<'d> Resolver<'d> {
         if sizes != self.indexed {
             self.model.finish();
             self.indexed = sizes;
+            self.scopes_by_text.clear();
+        }
+        if let Some(scope) = self.scopes_by_text.get(text) {
+            return Some(scope.clone());
         }
         match lookup::scope(&self.model, text) {
             Ok((scope, warning)) => {
-                if let Some(w) = warning {
-                    self.push(Diagnostic::warning("unmodelled-scope", w).at(path.to_string()));
+                match warning {
+                    Some(w) => self.push(Diagnostic::warning("unmodelled-scope", w).at(path.to_string())),
+                    None => {
+                        self.scopes_by_text.insert(text.to_string(), scope.clone());
+                    }
                 }
                 Some(scope)
             }
@@ -2153,6 +2176,8 @@ impl<'d> Resolver<'d> {
 
     fn assignments(&mut self) {
         let dto = self.dto;
+        self.assignment_ids.reserve(dto.role_assignments.len());
+        self.model.assignments.reserve(dto.role_assignments.len());
         for (i, a) in dto.role_assignments.iter().enumerate() {
             let path = self.element("role_assignments", i);
             self.assignment(a, path);
