@@ -44,6 +44,7 @@ pub fn build_prepared(m: Arc<Model>, oracle: &dyn NetworkOracle) -> AccessGraph 
         t: Arc::new(timing::stage("build: scope tables", || ScopeTables::new(&m))),
         facts: Vec::new(),
         fact_index: FxHashMap::default(),
+        as_ids: vec![None; m.principals.len()],
         rules: Instances::new(),
         blocked: Vec::new(),
         undecided: Vec::new(),
@@ -83,6 +84,9 @@ struct Builder<'m> {
     rbac: Arc<Rbac<'m>>,
     facts: Vec<Fact>,
     fact_index: FxHashMap<Fact, FactId>,
+    /// The ids of `As` facts by principal, found without hashing: nearly every grant's premise is
+    /// one, and millions of grants made the lookup of the main thread's critical path.
+    as_ids: Vec<Option<FactId>>,
     rules: Instances,
     /// The scopes and what is asked at each; shared with the threads that decide grants.
     t: Arc<ScopeTables>,
@@ -106,12 +110,22 @@ fn fact_text(resource: Option<ResourceId>, other: Option<ResourceId>, text: Stri
 
 impl<'m> Builder<'m> {
     fn fact(&mut self, f: Fact) -> FactId {
+        if let Fact::As(p) = f
+            && let Some(Some(id)) = self.as_ids.get(p.index())
+        {
+            return *id;
+        }
         if let Some(id) = self.fact_index.get(&f) {
             return *id;
         }
         let id = FactId(u32::try_from(self.facts.len()).unwrap_or(u32::MAX));
         self.facts.push(f);
         self.fact_index.insert(f, id);
+        if let Fact::As(p) = f
+            && let Some(slot) = self.as_ids.get_mut(p.index())
+        {
+            *slot = Some(id);
+        }
         id
     }
 

@@ -51,6 +51,7 @@ pub fn resolve(
         top_resources: HashMap::new(),
         groups_by_name: HashMap::new(),
         children: HashMap::new(),
+        children_named: HashMap::new(),
         subnet_names: HashMap::new(),
         nsg_names: HashMap::new(),
         vnet_names: HashMap::new(),
@@ -81,6 +82,9 @@ struct Resolver<'d> {
     /// (workspace, lower-cased child name) to the children of that name (a compute and a datastore may
     /// share one).
     children: HashMap<(ResourceId, String), Vec<ResourceId>>,
+    /// Lower-cased child names to the children of that name in any workspace (the same children
+    /// as `children`), to find a declared child without a scan of every child.
+    children_named: HashMap<String, Vec<ResourceId>>,
     subnet_names: HashMap<String, SubnetId>,
     nsg_names: HashMap<String, NsgId>,
     vnet_names: HashMap<String, VnetId>,
@@ -677,8 +681,13 @@ impl<'d> Resolver<'d> {
                 implicit: false,
                 prospective: false,
             });
-            self.children.entry(key).or_default().push(rid);
+            self.add_child(key, rid);
         }
+    }
+
+    fn add_child(&mut self, key: (ResourceId, String), rid: ResourceId) {
+        self.children_named.entry(key.1.clone()).or_default().push(rid);
+        self.children.entry(key).or_default().push(rid);
     }
 
     /// Any resource by name, `workspace/child`, or full id, of one of `kinds` (empty: any kind).
@@ -708,10 +717,11 @@ impl<'d> Resolver<'d> {
         }
         let lower = name.to_lowercase();
         let child_matches: Vec<ResourceId> = self
-            .children
-            .iter()
-            .filter(|((_, n), _)| *n == lower)
-            .flat_map(|(_, ids)| ids.iter().copied())
+            .children_named
+            .get(&lower)
+            .into_iter()
+            .flatten()
+            .copied()
             .filter(|c| kinds.is_empty() || kinds.contains(&self.model.resource(*c).kind))
             .collect();
         let top = self
@@ -850,10 +860,11 @@ impl<'d> Resolver<'d> {
         match kind {
             ResourceKind::ResourceGroup => self.groups_by_name.get(&lower).copied(),
             k if k.is_workspace_child() => self
-                .children
-                .iter()
-                .filter(|((_, n), _)| *n == lower)
-                .flat_map(|(_, ids)| ids.iter().copied())
+                .children_named
+                .get(&lower)
+                .into_iter()
+                .flatten()
+                .copied()
                 .find(|c| {
                     let res = self.model.resource(*c);
                     res.kind == k
@@ -1984,7 +1995,7 @@ impl<'d> Resolver<'d> {
                     implicit: true,
                     prospective: false,
                 });
-                self.children.entry(key).or_default().push(rid);
+                self.add_child(key, rid);
             }
         }
     }
