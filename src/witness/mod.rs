@@ -58,6 +58,11 @@ pub fn prepare(model: &Model) -> Model {
     prospective::augment(model)
 }
 
+/// [`prepare`] for a model the caller no longer needs as loaded: made from it rather than a copy.
+pub fn prepare_owned(model: Model) -> Model {
+    prospective::augment_owned(model)
+}
+
 /// Replays witnesses one at a time against a prepared model, with one RBAC evaluator for all of them.
 pub struct Replayer<'m> {
     m: &'m Model,

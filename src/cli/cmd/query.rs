@@ -41,8 +41,10 @@ pub fn run(a: &QueryArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write
     let oracle: &dyn NetworkOracle = if resolved.ignoring_network { &open } else { &z3 };
     // The model with its prospective resources, made once: the graph is built from it, and the
     // witnesses are replayed against it.
+    // The loaded model is not needed on its own after this: the query is resolved (prospective
+    // resources only add to it, so what the query names keeps its id).
     let prepared = std::sync::Arc::new(crate::timing::stage("build: prospective resources", || {
-        witness::prepare(&loaded.model)
+        witness::prepare_owned(loaded.model)
     }));
     let graph = build_prepared(std::sync::Arc::clone(&prepared), oracle);
     if let Some(dir) = &a.dump_smt {
@@ -112,7 +114,7 @@ pub fn run(a: &QueryArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write
     // The process ends once the command returns: freeing a large estate's graph and models allocation
     // by allocation would take seconds (about 2 s at size L) and give nothing back to anyone.
     std::mem::forget(graph);
-    std::mem::forget(loaded);
+    std::mem::forget(prepared);
     Ok(status)
 }
 
