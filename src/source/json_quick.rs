@@ -66,8 +66,8 @@ impl<'de> Visitor<'de> for NodeVisitor {
         Ok(scalar(v.to_string(), true))
     }
 
-    // `-0` and `-00`-like spellings cannot be told apart here, nor `1.0` from `1`: the positioned
-    // parser keeps the text as written.
+    // `-0` cannot be told from `0` here, nor (below) `1.0` from `1` or `1e3` from `1000`: the
+    // positioned parser keeps the text as written.
     fn visit_i64<E: de::Error>(self, _: i64) -> Result<Node, E> {
         Err(E::custom("a negative number: left to the positioned parser"))
     }

@@ -40,9 +40,9 @@ pub fn run(a: &QueryArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write
     };
     let oracle: &dyn NetworkOracle = if resolved.ignoring_network { &open } else { &z3 };
     // The model with its prospective resources, made once: the graph is built from it, and the
-    // witnesses are replayed against it.
-    // The loaded model is not needed on its own after this: the query is resolved (prospective
-    // resources only add to it, so what the query names keeps its id).
+    // witnesses are replayed against it. It is made from the loaded model itself, not a copy: the
+    // query is resolved, and prospective resources only add to a model, so what the query names
+    // keeps its id.
     let prepared = std::sync::Arc::new(crate::timing::stage("build: prospective resources", || {
         witness::prepare_owned(loaded.model)
     }));
