@@ -1756,7 +1756,7 @@ impl<'m> Builder<'m> {
             });
         }
         AccessGraph {
-            // `build` moves the model in once the builder, which borrows it, is done.
+            // `build_prepared` puts the shared model in once the builder, which borrows it, is done.
             model: Arc::default(),
             facts: self.facts,
             rules: self.rules,

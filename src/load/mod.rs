@@ -75,9 +75,7 @@ fn load_unpositioned(source: &Source) -> Option<Loaded> {
     if !decoded.diagnostics.is_empty() {
         return None;
     }
-    let (model, warnings) = timing::stage("resolve", || {
-        resolve::resolve(&decoded.dto, &decoded.broken_names, &decoded.origins)
-    });
+    let (model, warnings) = resolve_decoded(&decoded);
     free_in_background(decoded);
     warnings.is_empty().then_some(Loaded { model, warnings })
 }
@@ -95,10 +93,8 @@ fn free_in_background<T: Send + 'static>(value: T) {
 pub fn load_tree(root: &source::Node, name: &str) -> Result<Loaded, Diagnostics> {
     let source = Source::new(name, "");
     let decoded = timing::stage("decode", || decode::decode(root));
+    let (model, resolve_diags) = resolve_decoded(&decoded);
     let mut diags = decoded.diagnostics;
-    let (model, resolve_diags) = timing::stage("resolve", || {
-        resolve::resolve(&decoded.dto, &decoded.broken_names, &decoded.origins)
-    });
     diags.extend(resolve_diags);
     for d in diags.iter_mut() {
         position(d, root, &source.name);
@@ -109,6 +105,13 @@ pub fn load_tree(root: &source::Node, name: &str) -> Result<Loaded, Diagnostics>
     } else {
         Ok(Loaded { model, warnings: diags })
     }
+}
+
+/// The model of a decoded document, with the problems resolving found.
+fn resolve_decoded(decoded: &decode::Decoded) -> (Model, Diagnostics) {
+    timing::stage("resolve", || {
+        resolve::resolve(&decoded.dto, &decoded.broken_names, &decoded.origins)
+    })
 }
 
 /// Fills in the file and, from the field path, the position of a diagnostic.
