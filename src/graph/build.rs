@@ -2,6 +2,7 @@
 //! principals, resources and credentials (semantics §3, §9, §10).
 
 mod decide;
+mod kinds;
 mod tables;
 
 use std::collections::{BTreeSet, HashMap};
@@ -26,6 +27,7 @@ use crate::rbac::scope::{self, Coverage};
 use crate::rbac::{Decision, OpKind, Rbac, Request, RequestAttributes, catalog};
 use crate::timing;
 use decide::{Decided, Decider, GrantConclusion, GrantStep, ReachTable, RoleGrants, capability_of};
+use kinds::AssignmentKinds;
 use tables::ScopeTables;
 
 /// Builds the access graph of a model. Network premises are decided by `oracle`.
@@ -207,13 +209,16 @@ impl<'m> Builder<'m> {
     /// grant there is decided on its own, as [`Rbac::check`] decides it.
     fn grants(&mut self) {
         let m = self.m;
-        let denied = self.deny_touched();
-        let deniable = self.decider().deniable(&denied);
+        let deniable = self.decider().deniable(&self.decider().deny_touched());
         let role_grants = RoleGrants::new(m.roles.len(), self.t.op_names.len());
+        let kinds = timing::stage("build: grants: each kind of assignment's", || {
+            AssignmentKinds::new(&self.decider(), &deniable, &role_grants)
+        });
         let everyone: Vec<PrincipalId> = m.principal_ids().collect();
         let per_principal = timing::stage("build: grants: each holder's own", || {
-            self.grant_each(&everyone, |d, holder| d.holder_grants(holder, &deniable, &role_grants))
+            self.grant_each(&everyone, |d, holder| kinds.holder_grants(d, holder))
         });
+        drop(kinds);
         let started = std::time::Instant::now();
         if per_principal.is_empty() {
             return;
@@ -299,28 +304,6 @@ impl<'m> Builder<'m> {
             }
         });
         per_principal
-    }
-
-    /// The deny assignments (model order) that may bear on a request at each scope: those whose scope
-    /// covers it, and, since "some data of" a storage account is also asked at the containers below
-    /// it, those at a scope below it. Management-group denies count everywhere in a subscription.
-    fn deny_touched(&self) -> HashMap<u32, Vec<usize>> {
-        let mut out: HashMap<u32, Vec<usize>> = HashMap::new();
-        for (i, deny) in self.m.denies.iter().enumerate() {
-            let key = deny.scope.key.as_str();
-            let mut touched = self.t.covered_by(key);
-            touched.extend(
-                scope::Target::new(key)
-                    .prefixes()
-                    .filter_map(|prefix| self.t.scope_index.get(prefix).copied()),
-            );
-            touched.sort_unstable();
-            touched.dedup();
-            for s in touched {
-                out.entry(s).or_default().push(i);
-            }
-        }
-        out
     }
 
     fn decide(&self, p: PrincipalId, op: Op, scope: u32, role_definition_id: Option<String>) -> Decision {

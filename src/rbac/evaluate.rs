@@ -558,34 +558,27 @@ impl<'m> Rbac<'m> {
         self.check_among_at(request, &scope::Target::new(request.target), candidates)
     }
 
+    /// The grants one assignment, held directly, gives a request at `target` (`request.target`), by
+    /// block, as [`Rbac::check`] collects them: conditions evaluated, those that evaluate to false
+    /// left out, denies not looked at. With no deny that can deny the request, RBAC allows it when
+    /// some assignment of the principal's gives a grant here.
+    pub fn assignment_grants(
+        &self,
+        request: &Request<'_>,
+        target: &scope::Target<'_>,
+        assignment: AssignmentId,
+    ) -> Vec<Grant> {
+        let mut decision = Decision::default();
+        self.collect_grants(request, target, assignment, &[], &mut decision);
+        decision.grants
+    }
+
     /// [`Rbac::check_among`] with the target prepared by the caller (`target` is `request.target`).
     pub fn check_among_at(
         &self,
         request: &Request<'_>,
         target: &scope::Target<'_>,
         candidates: &[(AssignmentId, usize)],
-    ) -> Decision {
-        self.decide_among_at(request, target, candidates, true)
-    }
-
-    /// [`Rbac::check_among_at`] for a request the caller knows no deny assignment can deny (no deny
-    /// whose scope bears on the target has actions matching the operation: see
-    /// [`Rbac::deny_matches`]): the same decision, without looking for denies.
-    pub fn check_undeniable_among_at(
-        &self,
-        request: &Request<'_>,
-        target: &scope::Target<'_>,
-        candidates: &[(AssignmentId, usize)],
-    ) -> Decision {
-        self.decide_among_at(request, target, candidates, false)
-    }
-
-    fn decide_among_at(
-        &self,
-        request: &Request<'_>,
-        target: &scope::Target<'_>,
-        candidates: &[(AssignmentId, usize)],
-        denies: bool,
     ) -> Decision {
         let memberships = self.memberships(request.principal);
         let mut decision = Decision {
@@ -596,9 +589,7 @@ impl<'m> Rbac<'m> {
             subtracted: Vec::new(),
             notes: Vec::new(),
         };
-        if denies {
-            self.collect_denies(request, target, &memberships, &mut decision);
-        }
+        self.collect_denies(request, target, &memberships, &mut decision);
         for &(aid, m) in candidates {
             let Some(m) = memberships.get(m) else { continue };
             self.collect_grants(request, target, aid, &m.chain, &mut decision);

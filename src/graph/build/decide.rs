@@ -15,9 +15,9 @@ use super::super::rule::{Evidence, GrantCondition};
 use super::tables::{AssignmentReach, ScopeTables};
 use crate::channel::Channel;
 use crate::model::resource::AuthMode;
-use crate::model::{AssignmentId, Model, PrincipalId, Props, ResourceId, ResourceKind};
+use crate::model::{AssignmentId, Model, PrincipalId, Props, ResourceId};
 use crate::rbac::scope::{self, Coverage};
-use crate::rbac::{ConditionStatus, Decision, OpKind, Rbac, Request, RequestAttributes};
+use crate::rbac::{ConditionStatus, Decision, Grant, OpKind, Rbac, Request, RequestAttributes};
 
 /// Where the assignments that bear on some scopes are candidates, and which of them each holder has
 /// (in the order [`Model::assignments_of`] lists them): what the per-principal decisions read.
@@ -73,20 +73,8 @@ impl ReachTable {
 /// through in the principal's memberships).
 type Covering = BTreeMap<u32, Vec<(AssignmentId, usize)>>;
 
-/// Whose decision [`Decider::decide_among`] makes, and so what RBAC must look at.
-#[derive(Clone, Copy)]
-enum Asker<'c> {
-    /// The holder of the candidate assignments, where no deny assignment may deny the request: denies
-    /// are not looked for, and a grant below a data target can only come from `held`, the scopes of
-    /// the holder's own assignments (sorted, each once).
-    Holder { held: &'c [&'c str] },
-    /// A principal with every assignment it holds, where a deny may deny: RBAC decides in full. A
-    /// grant below a data target can only come from `held`, the scopes of the principal's
-    /// assignments that are candidates somewhere (sorted, each once).
-    Principal { held: &'c [&'c str] },
-}
-
 /// One outcome of deciding a principal's requests, in the order the builder adds them.
+#[derive(Debug)]
 pub(super) enum Decided {
     /// RBAC allows a request: the grant instance to add.
     Grant(GrantStep),
@@ -95,6 +83,7 @@ pub(super) enum Decided {
 }
 
 /// A grant instance prepared where it was decided, so the builder only adds it.
+#[derive(Debug)]
 pub(super) struct GrantStep {
     pub(super) channel: Channel,
     pub(super) premises: Vec<Fact>,
@@ -105,6 +94,7 @@ pub(super) struct GrantStep {
 }
 
 /// What a grant concludes.
+#[derive(Debug)]
 pub(super) enum GrantConclusion {
     /// Known where it was decided.
     Fact(Fact),
@@ -148,7 +138,7 @@ impl RoleGrants {
         }
     }
 
-    fn get(&self, d: &Decider<'_>, role: usize, name: u32, kind: OpKind) -> bool {
+    pub(super) fn granted(&self, d: &Decider<'_>, role: usize, name: u32, kind: OpKind) -> bool {
         let ask = || d.rbac.role_grants(role, d.op_name(name), kind);
         let at = role
             .saturating_mul(self.names)
@@ -170,9 +160,9 @@ impl RoleGrants {
             OpKind::Control => covering.get(&scope).is_some_and(|candidates| {
                 candidates
                     .iter()
-                    .any(|&(a, _)| self.get(d, d.m.assignment(a).role.index(), name, OpKind::Control))
+                    .any(|&(a, _)| self.granted(d, d.m.assignment(a).role.index(), name, OpKind::Control))
             }),
-            kind => roles.iter().any(|&role| self.get(d, role, name, kind)),
+            kind => roles.iter().any(|&role| self.granted(d, role, name, kind)),
         }
     }
 }
@@ -228,13 +218,7 @@ impl<'b> Decider<'b> {
         let above = scope::Target::new(key)
             .prefixes()
             .filter_map(|prefix| self.t.scope_index.get(prefix).copied())
-            .filter(|&s| {
-                self.t
-                    .scopes
-                    .get(s as usize)
-                    .and_then(|x| x.resource)
-                    .is_some_and(|r| self.m.resource(r).kind == ResourceKind::StorageAccount)
-            })
+            .filter(|&s| self.ops_at(s).iter().any(|(op, _)| op.kind() == OpKind::Data))
             .collect();
         AssignmentReach {
             covered: self.t.covered_by(key),
@@ -248,6 +232,7 @@ impl<'b> Decider<'b> {
     ///
     /// Only the principal's own assignments (not its groups'), with where each is a candidate worked
     /// out here.
+    #[cfg(test)]
     fn own_covering(&self, p: PrincipalId) -> Covering {
         let mut out = Covering::new();
         for &a in self.m.assignments_of(p) {
@@ -268,8 +253,30 @@ impl<'b> Decider<'b> {
         out
     }
 
+    /// The deny assignments (model order) that may bear on a request at each scope: those whose scope
+    /// covers it, and, since "some data of" a resource is also asked at the scopes below it, those at
+    /// a scope below it. Management-group denies count everywhere in a subscription.
+    pub(super) fn deny_touched(&self) -> HashMap<u32, Vec<usize>> {
+        let mut out: HashMap<u32, Vec<usize>> = HashMap::new();
+        for (i, deny) in self.m.denies.iter().enumerate() {
+            let key = deny.scope.key.as_str();
+            let mut touched = self.t.covered_by(key);
+            touched.extend(
+                scope::Target::new(key)
+                    .prefixes()
+                    .filter_map(|prefix| self.t.scope_index.get(prefix).copied()),
+            );
+            touched.sort_unstable();
+            touched.dedup();
+            for s in touched {
+                out.entry(s).or_default().push(i);
+            }
+        }
+        out
+    }
+
     /// The (scope, operation name) pairs where a deny assignment may deny the operation to someone,
-    /// from the denies that may bear on each scope (`Builder::deny_touched`).
+    /// from the denies that may bear on each scope ([`Decider::deny_touched`]).
     pub(super) fn deniable(&self, denied: &HashMap<u32, Vec<usize>>) -> FxHashSet<(u32, u32)> {
         let mut out = FxHashSet::default();
         for (&scope, denies) in denied {
@@ -285,9 +292,11 @@ impl<'b> Decider<'b> {
         out
     }
 
-    /// What a holder's own assignments grant where no deny assignment may deny (per scope, per
-    /// operation), and the scopes where one may (decided per principal afterwards).
-    pub(super) fn holder_grants(
+    /// What a holder's own assignments grant where no deny assignment may deny, as RBAC decides it
+    /// for the holder one request at a time: the reference [`AssignmentKinds::holder_grants`] is
+    /// compared with.
+    #[cfg(test)]
+    pub(super) fn holder_grants_by_rbac(
         &self,
         holder: PrincipalId,
         deniable: &FxHashSet<(u32, u32)>,
@@ -295,8 +304,6 @@ impl<'b> Decider<'b> {
     ) -> Vec<Decided> {
         let m = self.m;
         let own = self.own_covering(holder);
-        // The scopes of the holder's own assignments (the only candidates here), sorted: where a grant
-        // below a data target can come from.
         let mut held: Vec<&str> = m
             .assignments_of(holder)
             .iter()
@@ -315,7 +322,7 @@ impl<'b> Decider<'b> {
                 if !role_grants.may_allow(self, op, name, scope, &own, &roles) {
                     continue;
                 }
-                let decision = self.decide_among(holder, op, name, scope, &own, Asker::Holder { held: &held });
+                let decision = self.decide_among(holder, op, name, scope, &own, &held);
                 out.extend(self.grant_step(holder, op, name, scope, &decision).map(Decided::Grant));
             }
         }
@@ -354,7 +361,7 @@ impl<'b> Decider<'b> {
                 {
                     continue;
                 }
-                let decision = self.decide_among(p, op, name, scope, &covering, Asker::Principal { held: &held });
+                let decision = self.decide_among(p, op, name, scope, &covering, &held);
                 out.extend(self.grant_step(p, op, name, scope, &decision).map(Decided::Grant));
             }
         }
@@ -372,6 +379,30 @@ impl<'b> Decider<'b> {
             .grants
             .iter()
             .min_by_key(|g| (g.via.len(), g.assignment, g.block))?;
+        let unconditional = decision
+            .grants
+            .iter()
+            .any(|g| matches!(g.condition, ConditionStatus::None | ConditionStatus::Holds));
+        self.step(p, op, name, scope, best, unconditional, &decision.notes)
+    }
+
+    /// The grant instance of an allowed request for `p`: `best` is the grant cited, `unconditional`
+    /// whether some grant of the decision holds without condition (or with one that holds), `notes`
+    /// the decision's notes.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the request's parts and the decision's, each named"
+    )]
+    pub(super) fn step(
+        &self,
+        p: PrincipalId,
+        op: Op,
+        name: u32,
+        scope: u32,
+        best: &Grant,
+        unconditional: bool,
+        notes: &[String],
+    ) -> Option<GrantStep> {
         let resource = self.t.scopes.get(scope as usize).and_then(|s| s.resource);
         let capability = resource.and_then(|r| capability_of(self.m, op, r));
         // A grant decided for one principal through a group starts from both: the principal's token,
@@ -380,10 +411,6 @@ impl<'b> Decider<'b> {
         premises.extend(best.via.last().map(|g| Fact::As(*g)));
         let (channel, conclusion) = match (op, capability) {
             (Op::AssignRoles, _) => {
-                let unconditional = decision
-                    .grants
-                    .iter()
-                    .any(|g| matches!(g.condition, ConditionStatus::None | ConditionStatus::Holds));
                 let conclusion = if unconditional {
                     GrantConclusion::Fact(Fact::Assign(scope))
                 } else {
@@ -409,7 +436,7 @@ impl<'b> Decider<'b> {
             };
             tags.push(format!("condition not evaluated (needs {needs}); assumed to hold"));
         }
-        for note in decision.notes.iter().filter(|n| n.contains("nested member")) {
+        for note in notes.iter().filter(|n| n.contains("nested member")) {
             tags.push(note.clone());
         }
         if best.coverage == Coverage::AssumedManagementGroup {
@@ -444,7 +471,8 @@ impl<'b> Decider<'b> {
     }
 
     /// [`Rbac::check`]'s decision with the covering assignments known: the same decision, without
-    /// scanning every assignment the principal holds.
+    /// scanning every assignment the principal holds. A grant below a data target can only come from
+    /// `held`, the scopes of the candidates (sorted, each once).
     fn decide_among(
         &self,
         p: PrincipalId,
@@ -452,7 +480,7 @@ impl<'b> Decider<'b> {
         name: u32,
         scope: u32,
         covering: &Covering,
-        asker: Asker<'_>,
+        held: &[&str],
     ) -> Decision {
         let (Some(s), Some(cuts)) = (self.t.scopes.get(scope as usize), self.t.scope_cuts.get(scope as usize)) else {
             return Decision::default();
@@ -467,10 +495,7 @@ impl<'b> Decider<'b> {
         if op.kind() != OpKind::Data {
             let target = scope::Target::prepared(&s.key, cuts);
             let candidates = covering.get(&scope).map_or(&[][..], Vec::as_slice);
-            return match asker {
-                Asker::Holder { .. } => self.rbac.check_undeniable_among_at(&request, &target, candidates),
-                Asker::Principal { .. } => self.rbac.check_among_at(&request, &target, candidates),
-            };
+            return self.rbac.check_among_at(&request, &target, candidates);
         }
         // A grant at a scope below (a blob container) counts too; every assignment scope is a scope of
         // the graph, so its candidates are known.
@@ -478,11 +503,7 @@ impl<'b> Decider<'b> {
             let found = self.t.scope_index.get(key).and_then(|i| covering.get(i));
             std::borrow::Cow::Borrowed(found.map_or(&[][..], Vec::as_slice))
         };
-        match asker {
-            Asker::Holder { held } | Asker::Principal { held } => {
-                self.rbac.check_within_held(&request, held, candidates)
-            }
-        }
+        self.rbac.check_within_held(&request, held, candidates)
     }
 }
 

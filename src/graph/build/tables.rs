@@ -36,9 +36,10 @@ pub(super) struct ScopeTables {
     pub(super) reach_at: Vec<OnceLock<AssignmentReach>>,
 }
 
-/// Where a role assignment is a candidate of RBAC questions: the scopes it covers, and the storage
-/// accounts above its scope when it is made below one (a blob container), which "some data of" the
-/// account asks about although the assignment does not cover the account itself.
+/// Where a role assignment is a candidate of RBAC questions: the scopes it covers, and the resources
+/// with data requests above its scope when it is made below one (a blob container, a vault's
+/// secret), which "some data of" the resource asks about although the assignment does not cover the
+/// resource itself.
 #[derive(Clone, Debug, Default)]
 pub(super) struct AssignmentReach {
     pub(super) covered: Vec<u32>,
