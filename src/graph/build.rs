@@ -2,6 +2,7 @@
 //! principals, resources and credentials (semantics §3, §9, §10).
 
 mod decide;
+mod dense;
 mod kinds;
 mod tables;
 
@@ -27,6 +28,7 @@ use crate::rbac::scope::{self, Coverage};
 use crate::rbac::{Decision, OpKind, Rbac, Request, RequestAttributes, catalog};
 use crate::timing;
 use decide::{Decided, Decider, GrantConclusion, GrantStep, ReachTable, RoleGrants, capability_of};
+use dense::DenseFacts;
 use kinds::AssignmentKinds;
 use tables::ScopeTables;
 
@@ -39,14 +41,15 @@ pub fn build(model: &Model, oracle: &dyn NetworkOracle) -> AccessGraph {
 /// Builds the access graph of a model whose prospective resources are already added
 /// ([`prospective::augment`]); the graph keeps the model, shared rather than copied.
 pub fn build_prepared(m: Arc<Model>, oracle: &dyn NetworkOracle) -> AccessGraph {
+    let t = Arc::new(timing::stage("build: scope tables", || ScopeTables::new(&m)));
     let mut b = Builder {
         m: &m,
         oracle,
         rbac: Arc::new(Rbac::new(&m)),
-        t: Arc::new(timing::stage("build: scope tables", || ScopeTables::new(&m))),
+        t: Arc::clone(&t),
         facts: Vec::new(),
         fact_index: FxHashMap::default(),
-        as_ids: vec![None; m.principals.len()],
+        dense: DenseFacts::new(m.principals.len(), t.scopes.len(), m.resources.len()),
         rules: Instances::new(),
         blocked: Vec::new(),
         undecided: Vec::new(),
@@ -86,9 +89,8 @@ struct Builder<'m> {
     rbac: Arc<Rbac<'m>>,
     facts: Vec<Fact>,
     fact_index: FxHashMap<Fact, FactId>,
-    /// The ids of `As` facts by principal, found without hashing: nearly every grant's premise is
-    /// one, and millions of grants made the lookup of the main thread's critical path.
-    as_ids: Vec<Option<FactId>>,
+    /// The ids of the facts grants name most, found without hashing (see [`DenseFacts`]).
+    dense: DenseFacts,
     rules: Instances,
     /// The scopes and what is asked at each; shared with the threads that decide grants.
     t: Arc<ScopeTables>,
@@ -112,10 +114,8 @@ fn fact_text(resource: Option<ResourceId>, other: Option<ResourceId>, text: Stri
 
 impl<'m> Builder<'m> {
     fn fact(&mut self, f: Fact) -> FactId {
-        if let Fact::As(p) = f
-            && let Some(Some(id)) = self.as_ids.get(p.index())
-        {
-            return *id;
+        if let Some(id) = self.dense.get(&f) {
+            return id;
         }
         if let Some(id) = self.fact_index.get(&f) {
             return *id;
@@ -123,11 +123,7 @@ impl<'m> Builder<'m> {
         let id = FactId(u32::try_from(self.facts.len()).unwrap_or(u32::MAX));
         self.facts.push(f);
         self.fact_index.insert(f, id);
-        if let Fact::As(p) = f
-            && let Some(slot) = self.as_ids.get_mut(p.index())
-        {
-            *slot = Some(id);
-        }
+        self.dense.set(&f, id);
         id
     }
 
