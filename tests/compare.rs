@@ -16,7 +16,7 @@ mod common;
 
 use insta_cmd::assert_cmd_snapshot;
 use mlaccess::answer::{self, Options, Verdict};
-use mlaccess::check::Graphs;
+use mlaccess::check::{Graphs, Needs};
 use mlaccess::compare::{Difference, compare};
 use mlaccess::load::change::load_changed;
 use mlaccess::load::{Source, load};
@@ -306,4 +306,36 @@ fn contributor_on_the_resource_group_gives_members_the_storage_data() {
             .any(|s| s["rule"] == "grant" && s["evidence"]["role"] == "Contributor"),
         "{steps:?}"
     );
+}
+
+/// When a change leaves the network alone, `whatif` answers the changed model's network questions from
+/// the first model's (one oracle): the difference is the one two separate builds give. A change of
+/// the network gets an oracle of its own.
+#[test]
+fn the_network_is_decided_once_when_a_change_leaves_it_alone() {
+    let text = std::fs::read_to_string(CONTOSO).unwrap();
+    let old = model(&text);
+    let change = |path: &str| changed(&text, &std::fs::read_to_string(path).unwrap());
+    let grant = change("models/changes/ml-team-contributor.yaml");
+    let hardening = change("models/changes/mlstore-no-shared-key.yaml");
+    assert!(
+        old.same_network(&grant),
+        "a new role assignment changes no network fact"
+    );
+    assert!(
+        !old.same_network(&hardening),
+        "a storage account's properties are network facts"
+    );
+    for new in [grant, hardening] {
+        let (before, after) = Graphs::build_pair(&old, &new, None, Needs::BOTH);
+        let paired = compare(&old, &before, &new, &after, &[]).unwrap();
+        let separate = difference(&old, &new);
+        assert_eq!(labels(&paired.gained), labels(&separate.gained));
+        assert_eq!(labels(&paired.lost), labels(&separate.lost));
+        assert_eq!(paired.unknown, separate.unknown);
+        assert!(
+            !paired.gained.is_empty() || !paired.lost.is_empty(),
+            "the change changes access"
+        );
+    }
 }

@@ -97,10 +97,31 @@ impl Graphs {
         Graphs::build_with(m, &Z3Oracle::new(timeout_ms, false), needs)
     }
 
+    /// Builds the graphs that `needs` names of a model before and after a change. Where the change
+    /// leaves the network alone ([`Model::same_network`] of the models with their prospective
+    /// resources), the second model's network questions are answered from the first's (one oracle,
+    /// its cache shared): a change of roles, assignments or memberships then costs no solver call.
+    pub fn build_pair(old: &Model, new: &Model, timeout_ms: Option<u64>, needs: Needs) -> (Graphs, Graphs) {
+        let oracle = Z3Oracle::new(timeout_ms, false);
+        let before = Graphs::build_with(old, &oracle, needs);
+        let after_prepared = Arc::new(timing::stage("build: prospective resources", || witness::prepare(new)));
+        let after = if before.prepared.same_network(&after_prepared) {
+            Graphs::build_prepared_with(after_prepared, &oracle, needs)
+        } else {
+            Graphs::build_prepared_with(after_prepared, &Z3Oracle::new(timeout_ms, false), needs)
+        };
+        (before, after)
+    }
+
     /// Builds the graphs of a model that `needs` names, the network decided by `oracle` (which a
     /// caller building many graphs shares between them).
     pub fn build_with(m: &Model, oracle: &dyn NetworkOracle, needs: Needs) -> Graphs {
         let prepared = Arc::new(timing::stage("build: prospective resources", || witness::prepare(m)));
+        Graphs::build_prepared_with(prepared, oracle, needs)
+    }
+
+    /// [`Graphs::build_with`] of a model whose prospective resources are added.
+    fn build_prepared_with(prepared: Arc<Model>, oracle: &dyn NetworkOracle, needs: Needs) -> Graphs {
         let open = AssumedOpen {
             reason: "ignoring network",
         };

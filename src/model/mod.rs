@@ -69,6 +69,16 @@ struct Index {
 }
 
 impl Model {
+    /// Whether two models agree on everything the network is decided from (the subscription,
+    /// locations, resources and network facts): then a network question has the same answer in
+    /// both, whatever their principals, roles, assignments and credentials.
+    pub fn same_network(&self, other: &Model) -> bool {
+        self.subscription == other.subscription
+            && self.locations == other.locations
+            && self.resources == other.resources
+            && self.network == other.network
+    }
+
     /// Builds the look-up indexes. Called once by the loader after the tables are complete.
     pub fn finish(&mut self) {
         let mut index = Index::default();

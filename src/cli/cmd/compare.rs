@@ -35,8 +35,7 @@ fn finish(
         open: false,
     }
     .and(Needs::of(&expectations));
-    let old_graphs = Graphs::build_for(old, options.timeout, needs);
-    let new_graphs = Graphs::build_for(new, options.timeout, needs);
+    let (old_graphs, new_graphs) = Graphs::build_pair(old, new, options.timeout, needs);
     let d: Difference = match compare(old, &old_graphs, new, &new_graphs, &expectations) {
         Ok(d) => d,
         Err(problem) => {
