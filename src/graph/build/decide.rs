@@ -293,8 +293,8 @@ impl<'b> Decider<'b> {
     }
 
     /// What a holder's own assignments grant where no deny assignment may deny, as RBAC decides it
-    /// for the holder one request at a time: the reference [`AssignmentKinds::holder_grants`] is
-    /// compared with.
+    /// for the holder one request at a time: the reference that
+    /// [`super::kinds::AssignmentKinds::holder_grants`] is compared with.
     #[cfg(test)]
     pub(super) fn holder_grants_by_rbac(
         &self,

@@ -37,7 +37,7 @@ struct KindGrant {
     position: usize,
     /// `None`: granted at the scope, which the assignment covers. `Some(rank)`: "some data of" a
     /// resource granted at the assignment's scope below it (a blob container), whose id is the
-    /// `rank`th in id order. RBAC looks below only when nothing grants at the account itself,
+    /// `rank`th in id order. RBAC looks below only when nothing grants at the resource itself,
     /// and then takes the first scope below, in id order, where something grants.
     below: Option<u32>,
     /// The grant of the first block that grants (assignment and group chain are the holder's).
