@@ -86,6 +86,11 @@ pub struct Graphs {
     prepared: Arc<Model>,
 }
 
+/// A model with its prospective resources, shared by its graphs (`witness::prepare`).
+fn prepare(m: &Model) -> Arc<Model> {
+    Arc::new(timing::stage("build: prospective resources", || witness::prepare(m)))
+}
+
 impl Graphs {
     /// Builds both graphs of a model.
     pub fn build(m: &Model, timeout_ms: Option<u64>) -> Graphs {
@@ -104,7 +109,7 @@ impl Graphs {
     pub fn build_pair(old: &Model, new: &Model, timeout_ms: Option<u64>, needs: Needs) -> (Graphs, Graphs) {
         let oracle = Z3Oracle::new(timeout_ms, false);
         let before = Graphs::build_with(old, &oracle, needs);
-        let after_prepared = Arc::new(timing::stage("build: prospective resources", || witness::prepare(new)));
+        let after_prepared = prepare(new);
         let after = if before.prepared.same_network(&after_prepared) {
             Graphs::build_prepared_with(after_prepared, &oracle, needs)
         } else {
@@ -116,8 +121,7 @@ impl Graphs {
     /// Builds the graphs of a model that `needs` names, the network decided by `oracle` (which a
     /// caller building many graphs shares between them).
     pub fn build_with(m: &Model, oracle: &dyn NetworkOracle, needs: Needs) -> Graphs {
-        let prepared = Arc::new(timing::stage("build: prospective resources", || witness::prepare(m)));
-        Graphs::build_prepared_with(prepared, oracle, needs)
+        Graphs::build_prepared_with(prepare(m), oracle, needs)
     }
 
     /// [`Graphs::build_with`] of a model whose prospective resources are added.

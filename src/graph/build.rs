@@ -41,15 +41,16 @@ pub fn build(model: &Model, oracle: &dyn NetworkOracle) -> AccessGraph {
 /// Builds the access graph of a model whose prospective resources are already added
 /// ([`prospective::augment`]); the graph keeps the model, shared rather than copied.
 pub fn build_prepared(m: Arc<Model>, oracle: &dyn NetworkOracle) -> AccessGraph {
-    let t = Arc::new(timing::stage("build: scope tables", || ScopeTables::new(&m)));
+    let t = timing::stage("build: scope tables", || ScopeTables::new(&m));
+    let dense = DenseFacts::new(m.principals.len(), t.scopes.len(), m.resources.len());
     let mut b = Builder {
         m: &m,
         oracle,
         rbac: Arc::new(Rbac::new(&m)),
-        t: Arc::clone(&t),
+        t: Arc::new(t),
         facts: Vec::new(),
         fact_index: FxHashMap::default(),
-        dense: DenseFacts::new(m.principals.len(), t.scopes.len(), m.resources.len()),
+        dense,
         rules: Instances::new(),
         blocked: Vec::new(),
         undecided: Vec::new(),
@@ -205,7 +206,7 @@ impl<'m> Builder<'m> {
     /// grant there is decided on its own, as [`Rbac::check`] decides it.
     fn grants(&mut self) {
         let m = self.m;
-        let deniable = self.decider().deniable(&self.decider().deny_touched());
+        let deniable = self.decider().deniable();
         let role_grants = RoleGrants::new(m.roles.len(), self.t.op_names.len());
         let kinds = timing::stage("build: grants: each kind of assignment's", || {
             AssignmentKinds::new(&self.decider(), &deniable, &role_grants)

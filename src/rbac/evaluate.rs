@@ -76,6 +76,11 @@ pub enum ConditionStatus {
 }
 
 impl ConditionStatus {
+    /// No condition, or one that evaluated to true: the grant applies without an assumption.
+    pub fn holds_for_sure(&self) -> bool {
+        matches!(self, ConditionStatus::None | ConditionStatus::Holds)
+    }
+
     fn and(self, other: ConditionStatus) -> ConditionStatus {
         use ConditionStatus::*;
         match (self, other) {

@@ -256,7 +256,7 @@ impl<'b> Decider<'b> {
     /// The deny assignments (model order) that may bear on a request at each scope: those whose scope
     /// covers it, and, since "some data of" a resource is also asked at the scopes below it, those at
     /// a scope below it. Management-group denies count everywhere in a subscription.
-    pub(super) fn deny_touched(&self) -> HashMap<u32, Vec<usize>> {
+    fn deny_touched(&self) -> HashMap<u32, Vec<usize>> {
         let mut out: HashMap<u32, Vec<usize>> = HashMap::new();
         for (i, deny) in self.m.denies.iter().enumerate() {
             let key = deny.scope.key.as_str();
@@ -277,9 +277,9 @@ impl<'b> Decider<'b> {
 
     /// The (scope, operation name) pairs where a deny assignment may deny the operation to someone,
     /// from the denies that may bear on each scope ([`Decider::deny_touched`]).
-    pub(super) fn deniable(&self, denied: &HashMap<u32, Vec<usize>>) -> FxHashSet<(u32, u32)> {
+    pub(super) fn deniable(&self) -> FxHashSet<(u32, u32)> {
         let mut out = FxHashSet::default();
-        for (&scope, denies) in denied {
+        for (scope, denies) in self.deny_touched() {
             for &(op, name) in self.ops_at(scope) {
                 if denies
                     .iter()
@@ -379,10 +379,8 @@ impl<'b> Decider<'b> {
             .grants
             .iter()
             .min_by_key(|g| (g.via.len(), g.assignment, g.block))?;
-        let unconditional = decision
-            .grants
-            .iter()
-            .any(|g| matches!(g.condition, ConditionStatus::None | ConditionStatus::Holds));
+        // Only a right to assign roles reads it.
+        let unconditional = op == Op::AssignRoles && decision.grants.iter().any(|g| g.condition.holds_for_sure());
         self.step(p, op, name, scope, best, unconditional, &decision.notes)
     }
 

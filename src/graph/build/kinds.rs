@@ -11,7 +11,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::decide::{Decided, Decider, RoleGrants};
 use crate::model::{AssignmentId, PrincipalId};
 use crate::rbac::scope;
-use crate::rbac::{ConditionStatus, Grant, OpKind, Request, RequestAttributes};
+use crate::rbac::{Grant, OpKind, Request, RequestAttributes};
 
 /// What each kind of assignment grants, and the kind of each assignment.
 pub(super) struct AssignmentKinds {
@@ -190,9 +190,7 @@ fn kind_grants(
                 position,
                 below,
                 first: first.clone(),
-                unconditional: grants
-                    .iter()
-                    .any(|g| matches!(g.condition, ConditionStatus::None | ConditionStatus::Holds)),
+                unconditional: grants.iter().any(|g| g.condition.holds_for_sure()),
             });
         }
     }
@@ -222,7 +220,7 @@ mod tests {
             rbac: &rbac,
             t: &t,
         };
-        let deniable = d.deniable(&d.deny_touched());
+        let deniable = d.deniable();
         let role_grants = RoleGrants::new(m.roles.len(), t.op_names.len());
         let kinds = AssignmentKinds::new(&d, &deniable, &role_grants);
         let split = |decided: Vec<Decided>| {
