@@ -37,3 +37,10 @@ pub fn report(name: &str, started: Instant) {
         eprintln!("timing: {name}: {:.3} s", started.elapsed().as_secs_f64());
     }
 }
+
+/// Writes a fact about a stage (how much work it had), when the timings are on.
+pub fn note(name: &str, text: &str) {
+    if enabled() {
+        eprintln!("timing: {name}: {text}");
+    }
+}

@@ -1,7 +1,8 @@
 //! The Z3 network oracle against brute-force enumeration: on generated estates whose rules use only a
 //! fixed pool of address blocks and ports, every class of packet the rules can tell apart is
 //! enumerated and run through the concrete evaluator; the oracle must find a packet exactly when one
-//! passes, and every packet it finds must pass. Also: a 1 ms timeout makes an answer unknown, never no.
+//! passes, and every packet it finds must pass; the solver the oracle keeps for all its questions must
+//! decide each as a new solver does. Also: a 1 ms timeout makes an answer unknown, never no.
 
 #![allow(
     clippy::panic,
@@ -18,7 +19,7 @@ use mlaccess::load::{Source, load};
 use mlaccess::model::network::{Cidr, Protocol};
 use mlaccess::model::{Model, lookup, prospective};
 use mlaccess::network::{self, Packet, eval, origins, paths};
-use mlaccess::smt::netenc::{Outcome, solve};
+use mlaccess::smt::netenc::{NetSolver, Outcome, solve};
 use proptest::prelude::*;
 
 fn model(text: &str) -> Model {
@@ -112,11 +113,24 @@ proptest! {
         let ws = lookup::resource(&m, "ws", &[]).unwrap();
         let mut places: Vec<Place> = (0..m.locations.len()).map(|i| Place::Location(mlaccess::model::LocationId::from_index(i))).collect();
         places.extend([Place::Resource(ci), Place::Resource(ws)]);
+        // The oracle's solver, kept across questions: it must decide as a new solver does.
+        let shared = NetSolver::new(None);
         for place in places {
             for endpoint in [Endpoint::Blob(st), Endpoint::Ssh(ci)] {
                 for origin in origins(&m, place) {
                     for path in paths(&m, endpoint) {
                         let z3 = solve(&m, origin, &path, None, None);
+                        let kept = shared.solve(&m, origin, &path, None);
+                        match &kept {
+                            Outcome::Packet(p) => {
+                                prop_assert!(matches!(z3, Outcome::Packet(_)), "the kept solver found {p}, a new one {z3:?}\n{text}");
+                                let replay = eval::pass(&m, origin, &path, p);
+                                prop_assert!(replay.is_ok(), "the kept solver's packet {p} fails the concrete evaluator: {replay:?}\n{text}");
+                            }
+                            // An unsatisfiable core is one of several: only the verdict must agree.
+                            Outcome::Blocked(_) => prop_assert!(matches!(z3, Outcome::Blocked(_)), "the kept solver says blocked, a new one {z3:?}\n{text}"),
+                            Outcome::Unknown(r) => prop_assert!(false, "the kept solver gave up without a timeout: {r}"),
+                        }
                         let brute = brute_force(&m, origin, &path);
                         match (&z3, brute) {
                             (Outcome::Packet(p), _) => {

@@ -1505,6 +1505,10 @@ impl<'m> Builder<'m> {
             self.open_network(&places, &endpoints, &reason);
             return;
         }
+        timing::note(
+            "build: network rules",
+            &format!("{} places × {} endpoints", places.len(), endpoints.len()),
+        );
         for place in places {
             for &endpoint in &endpoints {
                 match oracle.decide(self.m, place, endpoint) {
@@ -1537,6 +1541,13 @@ impl<'m> Builder<'m> {
                     NetDecision::Unknown(reason) => self.undecided.push((place, endpoint, reason)),
                 }
             }
+        }
+        if let Some(effort) = oracle.effort() {
+            let changes = changed.len();
+            timing::note(
+                "build: network rules",
+                &format!("{effort} so far; {changes} networks with NSGs or egress opened asked as well"),
+            );
         }
     }
 

@@ -41,6 +41,10 @@ pub trait NetworkOracle {
     }
     /// An oracle with the same settings and an empty cache, for questions on a changed model (P28, P29).
     fn fresh(&self) -> Box<dyn NetworkOracle>;
+    /// What the oracle did so far, in words (for `--timings`), when it counts anything.
+    fn effort(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Every network premise holds: used for `ignoring network`.

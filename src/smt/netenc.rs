@@ -400,8 +400,49 @@ fn firewall(m: &Model, origin: Origin, path: &Path, seen: &BV, seen_azure: &Bool
     (label, cond)
 }
 
-/// Asks Z3 for a packet. `timeout_ms` bounds the solver; `dump` receives the SMT-LIB of the question.
+/// A solver kept for many questions: each question is asked inside its own `push`/`pop`, so the
+/// solver's set-up (most of a fresh solver's cost on a small question) is paid once.
+pub struct NetSolver {
+    solver: Solver,
+    timeout_ms: Option<u64>,
+}
+
+impl NetSolver {
+    /// A solver whose every check is bounded by `timeout_ms`.
+    pub fn new(timeout_ms: Option<u64>) -> Self {
+        let solver = Solver::new();
+        if let Some(ms) = timeout_ms {
+            let mut p = Params::new();
+            p.set_u32("timeout", u32::try_from(ms).unwrap_or(u32::MAX));
+            solver.set_params(&p);
+        }
+        NetSolver { solver, timeout_ms }
+    }
+
+    /// Asks Z3 for a packet; `dump` receives the SMT-LIB of the question.
+    pub fn solve(&self, m: &Model, origin: Origin, path: &Path, dump: Option<&mut String>) -> Outcome {
+        self.solver.push();
+        let outcome = ask(&self.solver, m, origin, path, self.timeout_ms, dump);
+        self.solver.pop(1);
+        outcome
+    }
+}
+
+/// Asks Z3 for a packet on a fresh solver. `timeout_ms` bounds the solver; `dump` receives the SMT-LIB
+/// of the question.
 pub fn solve(m: &Model, origin: Origin, path: &Path, timeout_ms: Option<u64>, dump: Option<&mut String>) -> Outcome {
+    NetSolver::new(timeout_ms).solve(m, origin, path, dump)
+}
+
+/// One question on `solver`, whose assertions it adds (the caller pops them).
+fn ask(
+    solver: &Solver,
+    m: &Model,
+    origin: Origin,
+    path: &Path,
+    timeout_ms: Option<u64>,
+    dump: Option<&mut String>,
+) -> Outcome {
     let s = Sym {
         src: BV::new_const("src", 32),
         nat: BV::new_const("nat_src", 32),
@@ -409,12 +450,6 @@ pub fn solve(m: &Model, origin: Origin, path: &Path, timeout_ms: Option<u64>, du
         sport: BV::new_const("src_port", 16),
         dport: path.port,
     };
-    let solver = Solver::new();
-    if let Some(ms) = timeout_ms {
-        let mut p = Params::new();
-        p.set_u32("timeout", u32::try_from(ms).unwrap_or(u32::MAX));
-        solver.set_params(&p);
-    }
     let parts = constraints(m, origin, path, &s);
     let mut trackers: Vec<(Bool, String)> = Vec::new();
     for (i, (label, c)) in parts.iter().enumerate() {

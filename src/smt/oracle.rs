@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use super::netenc::{Outcome, solve};
+use super::netenc::{NetSolver, Outcome};
 use crate::graph::network::{NetDecision, NetworkOracle};
 use crate::graph::{Endpoint, Place};
 use crate::model::Model;
@@ -23,6 +23,8 @@ pub struct Z3Oracle {
     /// share their questions.
     attempts: RefCell<HashMap<(Origin, Path), Outcome>>,
     dumps: RefCell<Vec<(String, String)>>,
+    /// One solver for every question, made at the first.
+    solver: RefCell<Option<NetSolver>>,
 }
 
 impl Z3Oracle {
@@ -68,6 +70,14 @@ impl NetworkOracle for Z3Oracle {
     fn fresh(&self) -> Box<dyn NetworkOracle> {
         Box::new(Z3Oracle::new(self.timeout_ms, false))
     }
+
+    fn effort(&self) -> Option<String> {
+        Some(format!(
+            "{} (place, endpoint) questions, {} solver questions",
+            self.questions(),
+            self.solved()
+        ))
+    }
 }
 
 /// What one (origin, path) question came to: a packet replayed concretely from that origin, or why
@@ -89,7 +99,11 @@ impl Z3Oracle {
             Some(outcome) => outcome,
             None => {
                 let mut script = String::new();
-                let outcome = solve(m, class, path, self.timeout_ms, self.dump.then_some(&mut script));
+                let outcome = self
+                    .solver
+                    .borrow_mut()
+                    .get_or_insert_with(|| NetSolver::new(self.timeout_ms))
+                    .solve(m, class, path, self.dump.then_some(&mut script));
                 if self.dump {
                     let name = format!(
                         "{}--{}",
