@@ -6,6 +6,7 @@
 
 pub mod eval;
 pub mod overrides;
+pub mod probe;
 
 use std::fmt;
 use std::net::Ipv4Addr;

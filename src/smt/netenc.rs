@@ -3,7 +3,7 @@
 //! semantics as `network::eval`, written as constraints: NSG rules first-match by priority, every
 //! firewall rule a constraint, each component tracked so an unsatisfiable core names what blocks.
 
-use z3::ast::{BV, Bool};
+use z3::ast::{Ast, BV, Bool};
 use z3::{Params, SatResult, Solver};
 
 use crate::model::network::{Access, AddressMatch, Cidr, Direction, Nsg, Protocol, ServiceTag};
@@ -451,6 +451,18 @@ fn ask(
         dport: path.port,
     };
     let parts = constraints(m, origin, path, &s);
+    // A part that no packet can satisfy (a route that does not exist, a disabled public endpoint, a
+    // firewall with nothing to admit) is an unsatisfiable core on its own: no need to search.
+    if dump.is_none() {
+        let refuted: Vec<String> = parts
+            .iter()
+            .filter(|(label, c)| !label.starts_with("source:") && c.simplify().as_bool() == Some(false))
+            .map(|(label, _)| label.clone())
+            .collect();
+        if !refuted.is_empty() {
+            return Outcome::Blocked(refuted);
+        }
+    }
     let mut trackers: Vec<(Bool, String)> = Vec::new();
     for (i, (label, c)) in parts.iter().enumerate() {
         let t = Bool::new_const(format!("track_{i}"));
