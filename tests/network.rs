@@ -201,3 +201,51 @@ fn a_solver_out_of_time_is_unknown_never_no() {
         }
     }
 }
+
+/// Network questions on a changed network are asked of a copy of the network facts alone
+/// (`Model::network_view`): it must decide every (place, endpoint) pair as the whole model does.
+#[test]
+fn the_network_view_decides_as_the_whole_model() {
+    use mlaccess::graph::network::NetworkOracle;
+    for path in ["models/contoso-ml.yaml", "tests/fixtures/models/cross-group-host.yaml"] {
+        let text = std::fs::read_to_string(path).unwrap();
+        let m = prospective::augment(&load(&Source::new(path, text)).unwrap().model);
+        let view = m.network_view();
+        assert!(view.principals.is_empty() && view.assignments.is_empty());
+        let mut places: Vec<Place> = (0..m.locations.len())
+            .map(|i| Place::Location(mlaccess::model::LocationId::from_index(i)))
+            .collect();
+        places.extend(m.resource_ids().map(Place::Resource));
+        let endpoints: Vec<Endpoint> = m
+            .resource_ids()
+            .flat_map(|r| {
+                [
+                    Endpoint::Blob(r),
+                    Endpoint::Vault(r),
+                    Endpoint::Registry(r),
+                    Endpoint::Workspace(r),
+                    Endpoint::Scoring(r),
+                    Endpoint::Ssh(r),
+                ]
+            })
+            .filter(|e| !paths(&m, *e).is_empty())
+            .collect();
+        let (whole, part) = (
+            mlaccess::smt::oracle::Z3Oracle::new(None, false),
+            mlaccess::smt::oracle::Z3Oracle::new(None, false),
+        );
+        let mut open = 0;
+        for &place in &places {
+            for &endpoint in &endpoints {
+                let decision = whole.decide(&m, place, endpoint);
+                open += usize::from(matches!(decision, mlaccess::graph::network::NetDecision::Open { .. }));
+                assert_eq!(
+                    decision,
+                    part.decide(&view, place, endpoint),
+                    "{path}: {place:?} → {endpoint:?}"
+                );
+            }
+        }
+        assert!(open > 0, "{path}: no pair is open");
+    }
+}

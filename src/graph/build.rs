@@ -6,7 +6,7 @@ mod dense;
 mod kinds;
 mod tables;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -1479,7 +1479,6 @@ impl<'m> Builder<'m> {
     /// Network premises: every place an actor can be, to every endpoint a step can target.
     fn network_rules(&mut self) {
         let oracle = self.oracle;
-        let mut changed: HashMap<Overrides, (Model, Box<dyn NetworkOracle>)> = HashMap::new();
         let endpoints: Vec<Endpoint> = self
             .facts
             .iter()
@@ -1509,7 +1508,22 @@ impl<'m> Builder<'m> {
             "build: network rules",
             &format!("{} places × {} endpoints", places.len(), endpoints.len()),
         );
-        for place in places {
+        // The blocked pairs first, by the network change that might open them (P28, P29); each
+        // change is then decided on its own copy of the network, one at a time, so that a large
+        // estate never holds more than one changed copy.
+        let mut to_change: BTreeMap<Overrides, Vec<(Place, Endpoint)>> = BTreeMap::new();
+        for &place in &places {
+            for &endpoint in &endpoints {
+                if let NetDecision::Blocked(_) = oracle.decide(self.m, place, endpoint) {
+                    for ov in change_sets(self.m, place, endpoint) {
+                        to_change.entry(ov).or_default().push((place, endpoint));
+                    }
+                }
+            }
+        }
+        let changes = to_change.len();
+        let mut opened = self.after_changes(to_change);
+        for &place in &places {
             for &endpoint in &endpoints {
                 match oracle.decide(self.m, place, endpoint) {
                     NetDecision::Open {
@@ -1536,14 +1550,17 @@ impl<'m> Builder<'m> {
                     ),
                     NetDecision::Blocked(reason) => {
                         self.blocked.push((place, endpoint, reason));
-                        self.after_changes(place, endpoint, &mut changed);
+                        for ov in change_sets(self.m, place, endpoint) {
+                            if let Some(decision) = opened.remove(&(ov.clone(), place, endpoint)) {
+                                self.opened_rule(place, endpoint, &ov, decision);
+                            }
+                        }
                     }
                     NetDecision::Unknown(reason) => self.undecided.push((place, endpoint, reason)),
                 }
             }
         }
         if let Some(effort) = oracle.effort() {
-            let changes = changed.len();
             timing::note(
                 "build: network rules",
                 &format!("{effort} so far; {changes} networks with NSGs or egress opened asked as well"),
@@ -1587,73 +1604,58 @@ impl<'m> Builder<'m> {
     }
 
     /// P28, P29: a blocked network premise may open once the actor changes an NSG on the way or the
-    /// managed network it is in. Each such opening is a network instance with the change as a premise.
+    /// managed network it is in. Each change is decided on a copy of the network with the change
+    /// made, by an oracle of its own, for the pairs it might open; the copy is dropped before the next.
     fn after_changes(
-        &mut self,
-        place: Place,
-        endpoint: Endpoint,
-        changed: &mut HashMap<Overrides, (Model, Box<dyn NetworkOracle>)>,
-    ) {
-        let (nsgs, managed) = overrides::involved(self.m, place, endpoint);
-        let mut sets: Vec<Overrides> = nsgs
-            .iter()
-            .map(|n| Overrides {
-                open_nsgs: vec![*n],
-                open_egress: Vec::new(),
-            })
-            .collect();
-        if nsgs.len() > 1 {
-            sets.push(Overrides {
-                open_nsgs: nsgs.clone(),
-                open_egress: Vec::new(),
-            });
-        }
-        if let Some(w) = managed {
-            sets.push(Overrides {
-                open_nsgs: Vec::new(),
-                open_egress: vec![w],
-            });
-            if !nsgs.is_empty() {
-                sets.push(Overrides {
-                    open_nsgs: nsgs.clone(),
-                    open_egress: vec![w],
-                });
+        &self,
+        to_change: BTreeMap<Overrides, Vec<(Place, Endpoint)>>,
+    ) -> HashMap<(Overrides, Place, Endpoint), NetDecision> {
+        let mut opened = HashMap::new();
+        for (ov, pairs) in to_change {
+            let model = overrides::apply(self.m, &ov);
+            let oracle = self.oracle.fresh();
+            for (place, endpoint) in pairs {
+                let decision = oracle.decide(&model, place, endpoint);
+                if matches!(decision, NetDecision::Open { .. }) {
+                    opened.insert((ov.clone(), place, endpoint), decision);
+                }
             }
         }
-        for ov in sets {
-            let (model, oracle) = changed
-                .entry(ov.clone())
-                .or_insert_with(|| (overrides::apply(self.m, &ov), self.oracle.fresh()));
-            if let NetDecision::Open {
-                text,
-                packet,
-                path,
-                evidence,
-            } = oracle.decide(model, place, endpoint)
-            {
-                let mut premises = vec![Fact::At(place)];
-                premises.extend(ov.open_nsgs.iter().map(|n| Fact::NsgOpen(*n)));
-                premises.extend(ov.open_egress.iter().map(|w| Fact::EgressOpen(*w)));
-                let decision = format!("after {}: {text}", ov.text(self.m));
-                self.rule(
-                    RuleId::Network,
-                    Channel::Data,
-                    &premises,
-                    Fact::Reach(endpoint),
-                    Evidence::Network {
-                        place: Some(place),
-                        endpoint,
-                        decision,
-                        packet: packet.map(Box::new),
-                        path: path.map(Box::new),
-                        rules: evidence,
-                        opened: Box::new(ov.clone()),
-                    },
-                    Vec::new(),
-                    Vec::new(),
-                );
-            }
-        }
+        opened
+    }
+
+    /// The network instance of a pair that a change opens: the change is a premise.
+    fn opened_rule(&mut self, place: Place, endpoint: Endpoint, ov: &Overrides, decision: NetDecision) {
+        let NetDecision::Open {
+            text,
+            packet,
+            path,
+            evidence,
+        } = decision
+        else {
+            return;
+        };
+        let mut premises = vec![Fact::At(place)];
+        premises.extend(ov.open_nsgs.iter().map(|n| Fact::NsgOpen(*n)));
+        premises.extend(ov.open_egress.iter().map(|w| Fact::EgressOpen(*w)));
+        let decision = format!("after {}: {text}", ov.text(self.m));
+        self.rule(
+            RuleId::Network,
+            Channel::Data,
+            &premises,
+            Fact::Reach(endpoint),
+            Evidence::Network {
+                place: Some(place),
+                endpoint,
+                decision,
+                packet: packet.map(Box::new),
+                path: path.map(Box::new),
+                rules: evidence,
+                opened: Box::new(ov.clone()),
+            },
+            Vec::new(),
+            Vec::new(),
+        );
     }
 
     /// P28 and P29: the steps that change the network.
@@ -1762,6 +1764,39 @@ impl<'m> Builder<'m> {
             scope_index,
         }
     }
+}
+
+/// The network changes that might open a blocked pair, in the order their instances are added: each
+/// NSG on the way alone, then all of them, then the managed network the place is in, alone and with
+/// the NSGs.
+fn change_sets(m: &Model, place: Place, endpoint: Endpoint) -> Vec<Overrides> {
+    let (nsgs, managed) = overrides::involved(m, place, endpoint);
+    let mut sets: Vec<Overrides> = nsgs
+        .iter()
+        .map(|n| Overrides {
+            open_nsgs: vec![*n],
+            open_egress: Vec::new(),
+        })
+        .collect();
+    if nsgs.len() > 1 {
+        sets.push(Overrides {
+            open_nsgs: nsgs.clone(),
+            open_egress: Vec::new(),
+        });
+    }
+    if let Some(w) = managed {
+        sets.push(Overrides {
+            open_nsgs: Vec::new(),
+            open_egress: vec![w],
+        });
+        if !nsgs.is_empty() {
+            sets.push(Overrides {
+                open_nsgs: nsgs,
+                open_egress: vec![w],
+            });
+        }
+    }
+    sets
 }
 
 /// Where a managed identity acts from: the resources it belongs to or is attached to.

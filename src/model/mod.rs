@@ -79,6 +79,22 @@ impl Model {
             && self.network == other.network
     }
 
+    /// A copy of what the network is decided from (what [`Model::same_network`] compares: the
+    /// subscription, locations, resources and network facts), without the principals, roles,
+    /// assignments, denies, credentials and look-up indexes. Network questions on a changed network
+    /// (P28, P29) are asked of such a copy: on a large estate it is a small part of the model.
+    pub fn network_view(&self) -> Model {
+        Model {
+            name: self.name.clone(),
+            tenant: self.tenant.clone(),
+            subscription: self.subscription.clone(),
+            locations: self.locations.clone(),
+            resources: self.resources.clone(),
+            network: self.network.clone(),
+            ..Model::default()
+        }
+    }
+
     /// Builds the look-up indexes. Called once by the loader after the tables are complete.
     pub fn finish(&mut self) {
         let mut index = Index::default();

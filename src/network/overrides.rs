@@ -1,6 +1,6 @@
 //! What an actor may change in the network: NSGs whose rules it may rewrite (P29) and managed networks
 //! whose outbound rules it may extend (P28). A network question asked "after the change" is asked on a
-//! copy of the model with the NSGs open (an allow-all rule above every other, both directions) and the
+//! copy of the network facts with the NSGs open (an allow-all rule above every other, both directions) and the
 //! managed networks allowing internet outbound.
 
 use super::{Source, paths, position};
@@ -56,9 +56,9 @@ fn allow_all(direction: Direction) -> NsgRule {
     }
 }
 
-/// A copy of the model with the changes made.
+/// A copy of what the network is decided from ([`Model::network_view`]), with the changes made.
 pub fn apply(m: &Model, ov: &Overrides) -> Model {
-    let mut out = m.clone();
+    let mut out = m.network_view();
     for n in &ov.open_nsgs {
         if let Some(nsg) = out.network.nsgs.get_mut(n.index()) {
             nsg.rules.retain(|r| r.default);
