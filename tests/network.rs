@@ -249,3 +249,42 @@ fn the_network_view_decides_as_the_whole_model() {
         assert!(open > 0, "{path}: no pair is open");
     }
 }
+
+/// `Internet` in an NSG rule is Azure's service tag (every address outside every VNet), not the
+/// implicit `internet` location (every address): a rule that denies Internet outbound leaves traffic
+/// to a private endpoint inside the VNet alone, and one that denies VirtualNetwork outbound stops it.
+#[test]
+fn internet_in_an_nsg_rule_is_the_service_tag() {
+    use mlaccess::model::network::{AddressMatch, ServiceTag};
+    let path = "tests/fixtures/models/nsg-tags.yaml";
+    let m = load(&Source::new(path, std::fs::read_to_string(path).unwrap()))
+        .unwrap()
+        .model;
+    let destinations: Vec<&AddressMatch> = m
+        .network
+        .nsgs
+        .iter()
+        .flat_map(|n| &n.rules)
+        .filter(|r| !r.default)
+        .flat_map(|r| &r.destination)
+        .collect();
+    assert_eq!(
+        destinations,
+        [
+            &AddressMatch::Tag(ServiceTag::Internet),
+            &AddressMatch::Tag(ServiceTag::VirtualNetwork)
+        ]
+    );
+    let g = mlaccess::graph::build::build(&m, &mlaccess::smt::oracle::Z3Oracle::new(None, false));
+    for (question, expected) in [
+        ("can uami-open reach data-read of lake", mlaccess::answer::Verdict::Yes),
+        ("can uami-locked reach data-read of lake", mlaccess::answer::Verdict::No),
+    ] {
+        let q = mlaccess::query::resolve(&m, &mlaccess::query::parse(question).unwrap()).unwrap();
+        let a = mlaccess::answer::run(&g, &q, &mlaccess::answer::Options::default());
+        assert_eq!(a.verdict, expected, "{question}");
+        for w in &a.witnesses {
+            mlaccess::witness::replay(&m, &g, w).unwrap();
+        }
+    }
+}

@@ -1469,6 +1469,10 @@ impl<'d> Resolver<'d> {
                         continue;
                     }
                 }
+            } else if let Some(tag) = service_tag(t).filter(|tag| !matches!(tag, ServiceTag::Other(_))) {
+                // Azure's own tags before location names: `Internet` is the tag (every address
+                // outside every VNet), not the implicit `internet` location (every address).
+                AddressMatch::Tag(tag)
             } else if let Some(l) = self.model.location_named(t) {
                 AddressMatch::Location(l)
             } else {
