@@ -6,7 +6,7 @@
 use z3::ast::{Ast, BV, Bool};
 use z3::{Params, SatResult, Solver};
 
-use crate::model::network::{Access, AddressMatch, Cidr, Direction, Nsg, Protocol, ServiceTag};
+use crate::model::network::{Access, AddressMatch, Cidr, Direction, Nsg, PortRange, Protocol, ServiceTag};
 use crate::model::resource::{DefaultAction, ManagedNetwork, NetworkAcls, PublicAccess};
 use crate::model::{Model, Props, ResourceKind, SubnetId};
 use crate::network::{
@@ -180,7 +180,7 @@ fn constraints(m: &Model, origin: Origin, path: &Path, s: &Sym) -> Vec<(String, 
             Bool::from_bool(false)
         };
         out.push((
-            format!("NSG {} outbound on {}", n.name, m.network.subnet_name(sub)),
+            nsg_label(m, n, Direction::Outbound, sub),
             nsg(
                 m,
                 n,
@@ -212,12 +212,13 @@ fn constraints(m: &Model, origin: Origin, path: &Path, s: &Sym) -> Vec<(String, 
                     None => cidr(&s.dst, sub.prefix),
                 };
                 out.push((format!("address of private endpoint {}", pe.name), dst));
-                out.push(route(m, origin, pe.subnet));
+                let (label, ok) = route(m, origin, pe.subnet);
+                out.push((label, Bool::from_bool(ok)));
                 if sub.private_endpoint_network_policies
                     && let Some(n) = subnet_nsg(m, pe.subnet)
                 {
                     out.push((
-                        format!("NSG {} inbound on {}", n.name, m.network.subnet_name(pe.subnet)),
+                        nsg_label(m, n, Direction::Inbound, pe.subnet),
                         nsg(
                             m,
                             n,
@@ -236,10 +237,11 @@ fn constraints(m: &Model, origin: Origin, path: &Path, s: &Sym) -> Vec<(String, 
         PathKind::NodePrivate(sub_id) => {
             if let Some(sub) = m.network.subnet(sub_id) {
                 out.push(("an address of the node's subnet".into(), cidr(&s.dst, sub.prefix)));
-                out.push(route(m, origin, sub_id));
+                let (label, ok) = route(m, origin, sub_id);
+                out.push((label, Bool::from_bool(ok)));
                 if let Some(n) = subnet_nsg(m, sub_id) {
                     out.push((
-                        format!("NSG {} inbound on {}", n.name, m.network.subnet_name(sub_id)),
+                        nsg_label(m, n, Direction::Inbound, sub_id),
                         nsg(
                             m,
                             n,
@@ -273,7 +275,7 @@ fn constraints(m: &Model, origin: Origin, path: &Path, s: &Sym) -> Vec<(String, 
             {
                 let node_addr = BV::from_u64(u64::from(m.network.subnet(sub_id).map_or(0, |x| x.prefix.addr)), 32);
                 out.push((
-                    format!("NSG {} inbound on {}", n.name, m.network.subnet_name(sub_id)),
+                    nsg_label(m, n, Direction::Inbound, sub_id),
                     nsg(
                         m,
                         n,
@@ -292,9 +294,10 @@ fn constraints(m: &Model, origin: Origin, path: &Path, s: &Sym) -> Vec<(String, 
     out
 }
 
-fn route(m: &Model, origin: Origin, to: SubnetId) -> (String, Bool) {
+/// Whether the origin can route into the subnet's VNet (a constant of the question), with its label.
+fn route(m: &Model, origin: Origin, to: SubnetId) -> (String, bool) {
     let Some(v) = vnet_of(m, to) else {
-        return ("route".into(), Bool::from_bool(false));
+        return ("route".into(), false);
     };
     let vname = m
         .network
@@ -312,7 +315,7 @@ fn route(m: &Model, origin: Origin, to: SubnetId) -> (String, Bool) {
             "route from {} into {vname}",
             crate::network::source_text(m, origin.source)
         ),
-        Bool::from_bool(ok),
+        ok,
     )
 }
 
@@ -345,6 +348,12 @@ fn acls(m: &Model, a: &NetworkAcls, origin: Origin, path: &Path, seen: &BV, seen
         return Bool::from_bool(true);
     }
     let ip = Bool::and(&[seen_azure.not(), within(seen, &a.ip_rules)]);
+    Bool::or(&[ip, Bool::from_bool(acls_bypass(m, a, origin, path))])
+}
+
+/// Whether a firewall's virtual network rules or resource rules admit the origin, whatever its
+/// address (a constant of the question).
+fn acls_bypass(m: &Model, a: &NetworkAcls, origin: Origin, path: &Path) -> bool {
     let vnet = match origin.source {
         Source::Subnet(s) => {
             a.virtual_network_rules.contains(&s)
@@ -360,13 +369,12 @@ fn acls(m: &Model, a: &NetworkAcls, origin: Origin, path: &Path, seen: &BV, seen
         a.resource_access_rules.contains(&r)
             || (a.bypass_azure_services && m.resource(r).kind == ResourceKind::Workspace)
     });
-    Bool::or(&[ip, Bool::from_bool(vnet || resource)])
+    vnet || resource
 }
 
 fn firewall(m: &Model, origin: Origin, path: &Path, seen: &BV, seen_azure: &Bool) -> (String, Bool) {
     let target = path.endpoint.resource();
-    let name = m.resource_display(target);
-    let label = format!("firewall of {name} ({})", firewall_summary(m, target));
+    let label = firewall_label(m, target);
     let ip_only = |rules: &[Cidr]| {
         if rules.is_empty() {
             Bool::from_bool(true)
@@ -398,6 +406,154 @@ fn firewall(m: &Model, origin: Origin, path: &Path, seen: &BV, seen_azure: &Bool
         _ => Bool::from_bool(false),
     };
     (label, cond)
+}
+
+fn nsg_label(m: &Model, n: &Nsg, dir: Direction, at: SubnetId) -> String {
+    let d = match dir {
+        Direction::Inbound => "inbound",
+        Direction::Outbound => "outbound",
+    };
+    format!("NSG {} {d} on {}", n.name, m.network.subnet_name(at))
+}
+
+fn firewall_label(m: &Model, target: crate::model::ResourceId) -> String {
+    format!(
+        "firewall of {} ({})",
+        m.resource_display(target),
+        firewall_summary(m, target)
+    )
+}
+
+/// Whether an NSG lets no packet of the question through, whatever its addresses and source port:
+/// every allow rule is for another protocol or port, or comes after a deny rule that matches every
+/// packet to the port. (An allow rule whose addresses no packet can have is not seen here; the
+/// solver still finds it.)
+fn nsg_admits_nothing(n: &Nsg, dir: Direction, port: u16) -> bool {
+    for r in n.rules.iter().filter(|r| r.direction == dir) {
+        let applies =
+            matches!(r.protocol, Protocol::Any | Protocol::Tcp) && r.destination_ports.iter().any(|p| p.contains(port));
+        if !applies {
+            continue;
+        }
+        if r.access == Access::Allow {
+            return false;
+        }
+        let everything = r.source.contains(&AddressMatch::Any)
+            && r.destination.contains(&AddressMatch::Any)
+            && r.source_ports.contains(&PortRange::ANY);
+        if everything {
+            return true;
+        }
+    }
+    true
+}
+
+/// Whether a public endpoint's firewall admits no packet of the question, whatever its address: as
+/// [`firewall`] decides, with the constants of the question alone.
+fn firewall_admits_nothing(m: &Model, origin: Origin, path: &Path, seen_azure: bool) -> bool {
+    let target = path.endpoint.resource();
+    let ip_only = |rules: &[Cidr]| !rules.is_empty() && seen_azure;
+    match &m.resource(target).props {
+        Props::Storage(s) if s.public_network_access == PublicAccess::Enabled => {
+            acls_admit_nothing(m, &s.network_acls, origin, path, seen_azure)
+        }
+        Props::KeyVault(v) if v.public_network_access == PublicAccess::Enabled => {
+            acls_admit_nothing(m, &v.network_acls, origin, path, seen_azure)
+        }
+        Props::Registry(r) if r.public_network_access == PublicAccess::Enabled => {
+            r.default_action != DefaultAction::Allow && (seen_azure || r.ip_rules.is_empty())
+        }
+        Props::Workspace(w) if w.public_network_access == PublicAccess::Enabled => ip_only(&w.ip_rules),
+        Props::Endpoint(e) if e.public_network_access == PublicAccess::Enabled => {
+            match m.resource(target).parent.map(|w| &m.resource(w).props) {
+                Some(Props::Workspace(w)) => ip_only(&w.ip_rules),
+                _ => false,
+            }
+        }
+        _ => true,
+    }
+}
+
+fn acls_admit_nothing(m: &Model, a: &NetworkAcls, origin: Origin, path: &Path, seen_azure: bool) -> bool {
+    a.default_action != DefaultAction::Allow
+        && (seen_azure || a.ip_rules.is_empty())
+        && !acls_bypass(m, a, origin, path)
+}
+
+/// `Blocked` when a part of the question admits no packet whatever its addresses and ports
+/// ([`refuted_parts`]): decided without a solver.
+pub fn refute(m: &Model, origin: Origin, path: &Path) -> Option<Outcome> {
+    let refuted = refuted_parts(m, origin, path);
+    (!refuted.is_empty()).then_some(Outcome::Blocked(refuted))
+}
+
+/// The parts of a question that no packet can satisfy, found from the question's constants alone (a
+/// route that does not exist, a managed network that allows only approved outbound traffic, a
+/// firewall with nothing to admit, an NSG with no allow rule for the port), in the order
+/// [`constraints`] lists them. Each is an unsatisfiable core by itself, found without a formula.
+fn refuted_parts(m: &Model, origin: Origin, path: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let public_path = matches!(path.kind, PathKind::Public | PathKind::NodePublic);
+    let nat = matches!(origin.source, Source::Subnet(_)) && public_path;
+    let seen_azure = source_ranges(m, origin, path).is_none() || nat;
+    let nsg_part = |n: Option<&Nsg>, dir: Direction, at: SubnetId, out: &mut Vec<String>| {
+        if let Some(n) = n
+            && nsg_admits_nothing(n, dir, path.port)
+        {
+            out.push(nsg_label(m, n, dir, at));
+        }
+    };
+    if let Source::Subnet(sub) = origin.source {
+        nsg_part(subnet_nsg(m, sub), Direction::Outbound, sub, &mut out);
+    }
+    match path.kind {
+        PathKind::Public => match managed(m, origin, path) {
+            Some((label, false)) => out.push(label),
+            Some((_, true)) => {}
+            None => {
+                if firewall_admits_nothing(m, origin, path, seen_azure) {
+                    out.push(firewall_label(m, path.endpoint.resource()));
+                }
+            }
+        },
+        PathKind::Private(pe_id) => {
+            if let Some(pe) = m.network.private_endpoint(pe_id)
+                && let Some(sub) = m.network.subnet(pe.subnet)
+            {
+                let (label, ok) = route(m, origin, pe.subnet);
+                if !ok {
+                    out.push(label);
+                }
+                if sub.private_endpoint_network_policies {
+                    nsg_part(subnet_nsg(m, pe.subnet), Direction::Inbound, pe.subnet, &mut out);
+                }
+            }
+        }
+        PathKind::NodePrivate(sub_id) => {
+            if m.network.subnet(sub_id).is_some() {
+                let (label, ok) = route(m, origin, sub_id);
+                if !ok {
+                    out.push(label);
+                }
+                nsg_part(subnet_nsg(m, sub_id), Direction::Inbound, sub_id, &mut out);
+            }
+        }
+        PathKind::NodePublic => {
+            if let Some((label, false)) = managed(m, origin, path) {
+                out.push(label);
+            }
+            let node = path.endpoint.resource();
+            let subnet = match &m.resource(node).props {
+                Props::Compute(c) if matches!(crate::network::position(m, node), Source::Subnet(_)) => c.subnet,
+                Props::Vm(v) => v.subnet,
+                _ => None,
+            };
+            if let Some(sub_id) = subnet {
+                nsg_part(subnet_nsg(m, sub_id), Direction::Inbound, sub_id, &mut out);
+            }
+        }
+    }
+    out
 }
 
 /// A solver kept for many questions: each question is asked inside its own `push`/`pop`, so the
@@ -450,9 +606,14 @@ fn ask(
         sport: BV::new_const("src_port", 16),
         dport: path.port,
     };
+    if dump.is_none()
+        && let Some(blocked) = refute(m, origin, path)
+    {
+        return blocked;
+    }
     let parts = constraints(m, origin, path, &s);
-    // A part that no packet can satisfy (a route that does not exist, a disabled public endpoint, a
-    // firewall with nothing to admit) is an unsatisfiable core on its own: no need to search.
+    // A part that simplifies to false is an unsatisfiable core on its own as well (what
+    // `refuted_parts` cannot see: an allow rule whose addresses no packet can have).
     if dump.is_none() {
         let refuted: Vec<String> = parts
             .iter()

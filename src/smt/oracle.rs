@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use super::netenc::{NetSolver, Outcome};
+use super::netenc::{self, NetSolver, Outcome};
 use crate::graph::network::{NetDecision, NetworkOracle};
 use crate::graph::{Endpoint, Place};
 use crate::model::Model;
@@ -27,6 +27,8 @@ pub struct Z3Oracle {
     solver: RefCell<Option<NetSolver>>,
     /// How many (origin class, path) questions a concrete packet answered without the solver.
     probed: std::cell::Cell<usize>,
+    /// How many a part that admits no packet answered without the solver.
+    refuted: std::cell::Cell<usize>,
 }
 
 impl Z3Oracle {
@@ -55,6 +57,11 @@ impl Z3Oracle {
         self.probed.get()
     }
 
+    /// How many of those a part that admits no packet answered without the solver.
+    pub fn refuted(&self) -> usize {
+        self.refuted.get()
+    }
+
     /// How many distinct (place, endpoint) questions were decided.
     pub fn questions(&self) -> usize {
         self.cache.borrow().len()
@@ -81,10 +88,11 @@ impl NetworkOracle for Z3Oracle {
 
     fn effort(&self) -> Option<String> {
         Some(format!(
-            "{} (place, endpoint) questions, {} (origin class, path) questions ({} answered by a concrete packet)",
+            "{} (place, endpoint) questions, {} (origin class, path) questions ({} answered by a concrete packet, {} by a part that admits none)",
             self.questions(),
             self.solved(),
-            self.probed()
+            self.probed(),
+            self.refuted()
         ))
     }
 }
@@ -114,6 +122,14 @@ impl Z3Oracle {
                 let outcome = Outcome::Packet(packet);
                 self.attempts.borrow_mut().insert((class, *path), outcome.clone());
                 self.probed.set(self.probed.get() + 1);
+                outcome
+            }
+            // A part of the question that admits no packet at all answers it without a solver.
+            None if !self.dump
+                && let Some(outcome) = netenc::refute(m, class, path) =>
+            {
+                self.attempts.borrow_mut().insert((class, *path), outcome.clone());
+                self.refuted.set(self.refuted.get() + 1);
                 outcome
             }
             None => {
