@@ -196,7 +196,7 @@ fn constraints(m: &Model, origin: Origin, path: &Path, s: &Sym) -> Vec<(String, 
     }
     match path.kind {
         PathKind::Public => {
-            out.push(("a public endpoint's address".into(), public(m, &s.dst)));
+            out.push((public_address_label(path).into(), public(m, &s.dst)));
             match managed(m, origin, path) {
                 Some((label, true)) => out.push((label, Bool::from_bool(true))),
                 Some((label, false)) => out.push((label, Bool::from_bool(false))),
@@ -258,7 +258,7 @@ fn constraints(m: &Model, origin: Origin, path: &Path, s: &Sym) -> Vec<(String, 
             }
         }
         PathKind::NodePublic => {
-            out.push(("the node's public address".into(), public(m, &s.dst)));
+            out.push((public_address_label(path).into(), public(m, &s.dst)));
             if let Some((label, ok)) = managed(m, origin, path)
                 && !ok
             {
@@ -408,6 +408,15 @@ fn firewall(m: &Model, origin: Origin, path: &Path, seen: &BV, seen_azure: &Bool
     (label, cond)
 }
 
+/// The label of the part that says a public path's destination is a public address.
+fn public_address_label(path: &Path) -> &'static str {
+    if path.kind == PathKind::NodePublic {
+        "the node's public address"
+    } else {
+        "a public endpoint's address"
+    }
+}
+
 fn nsg_label(m: &Model, n: &Nsg, dir: Direction, at: SubnetId) -> String {
     let d = match dir {
         Direction::Inbound => "inbound",
@@ -425,27 +434,75 @@ fn firewall_label(m: &Model, target: crate::model::ResourceId) -> String {
 }
 
 /// Whether an NSG lets no packet of the question through, whatever its addresses and source port:
-/// every allow rule is for another protocol or port, or comes after a deny rule that matches every
-/// packet to the port. (An allow rule whose addresses no packet can have is not seen here; the
-/// solver still finds it.)
-fn nsg_admits_nothing(n: &Nsg, dir: Direction, port: u16) -> bool {
+/// every allow rule is for another protocol or port (or, with `public` addresses, for a destination
+/// that is never public), or comes after a deny rule that matches every such packet. `public` is the
+/// set of public addresses when the question's destination is one (the outbound NSG of a subnet on
+/// the way to a public endpoint). (An allow rule whose addresses no packet can have is not always seen
+/// here; the solver still finds it.)
+fn nsg_admits_nothing(n: &Nsg, dir: Direction, port: u16, public: Option<&Private>) -> bool {
     for r in n.rules.iter().filter(|r| r.direction == dir) {
         let applies =
             matches!(r.protocol, Protocol::Any | Protocol::Tcp) && r.destination_ports.iter().any(|p| p.contains(port));
         if !applies {
             continue;
         }
-        if r.access == Access::Allow {
+        let allow = r.access == Access::Allow;
+        // Whether the rule's destinations match every destination (`Some(true)`) or none
+        // (`Some(false)`) of the question.
+        let destination = match public {
+            None => r.destination.contains(&AddressMatch::Any).then_some(true),
+            Some(private) => public_destination(&r.destination, allow, private),
+        };
+        if allow {
+            if destination == Some(false) {
+                continue;
+            }
             return false;
         }
         let everything = r.source.contains(&AddressMatch::Any)
-            && r.destination.contains(&AddressMatch::Any)
+            && destination == Some(true)
             && r.source_ports.contains(&PortRange::ANY);
         if everything {
             return true;
         }
     }
     true
+}
+
+/// The addresses a public address is never in: the non-public ranges, every VNet's address space,
+/// and the `VirtualNetwork` tag as each subnet's NSG sees it.
+struct Private<'a> {
+    m: &'a Model,
+    vnets: Vec<Cidr>,
+    vnet_tag: Vec<Cidr>,
+}
+
+impl Private<'_> {
+    fn covers(&self, c: Cidr) -> bool {
+        NON_PUBLIC.iter().chain(&self.vnets).any(|p| p.covers(c))
+    }
+}
+
+/// Whether destinations of an NSG rule match every public address (`Some(true)`: `*`, the `Internet`
+/// tag, an unresolved tag on an allow rule, as [`address`] encodes them) or none (`Some(false)`: every
+/// prefix they name lies in private or VNet space).
+fn public_destination(list: &[AddressMatch], allow: bool, private: &Private) -> Option<bool> {
+    let mut none = true;
+    for a in list {
+        let all_private = match a {
+            AddressMatch::Any | AddressMatch::Tag(ServiceTag::Internet) => return Some(true),
+            AddressMatch::Tag(ServiceTag::Other(_)) if allow => return Some(true),
+            AddressMatch::Cidr(c) => private.covers(*c),
+            AddressMatch::Location(l) => {
+                let loc = private.m.location(*l);
+                loc.ranges.iter().chain(&loc.egress).all(|c| private.covers(*c))
+            }
+            AddressMatch::Tag(ServiceTag::VirtualNetwork) => private.vnet_tag.iter().all(|c| private.covers(*c)),
+            AddressMatch::Tag(ServiceTag::AzureLoadBalancer | ServiceTag::Other(_)) => false,
+        };
+        none &= all_private;
+    }
+    none.then_some(false)
 }
 
 /// Whether a public endpoint's firewall admits no packet of the question, whatever its address: as
@@ -498,13 +555,26 @@ fn refuted_parts(m: &Model, origin: Origin, path: &Path) -> Vec<String> {
     let seen_azure = source_ranges(m, origin, path).is_none() || nat;
     let nsg_part = |n: Option<&Nsg>, dir: Direction, at: SubnetId, out: &mut Vec<String>| {
         if let Some(n) = n
-            && nsg_admits_nothing(n, dir, path.port)
+            && nsg_admits_nothing(n, dir, path.port, None)
         {
             out.push(nsg_label(m, n, dir, at));
         }
     };
-    if let Source::Subnet(sub) = origin.source {
-        nsg_part(subnet_nsg(m, sub), Direction::Outbound, sub, &mut out);
+    if let Source::Subnet(sub) = origin.source
+        && let Some(n) = subnet_nsg(m, sub)
+    {
+        let private = || Private {
+            m,
+            vnets: all_vnet_space(m),
+            vnet_tag: vnet_of(m, sub).map(|v| virtual_network_tag(m, v)).unwrap_or_default(),
+        };
+        if nsg_admits_nothing(n, Direction::Outbound, path.port, None) {
+            out.push(nsg_label(m, n, Direction::Outbound, sub));
+        } else if public_path && nsg_admits_nothing(n, Direction::Outbound, path.port, Some(&private())) {
+            // The NSG stops every packet to a public address, which the endpoint's address is.
+            out.push(nsg_label(m, n, Direction::Outbound, sub));
+            out.push(public_address_label(path).into());
+        }
     }
     match path.kind {
         PathKind::Public => match managed(m, origin, path) {
