@@ -592,10 +592,11 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
             }
         }
         ResolvedForm::WhatCan(who) => {
+            let capabilities = goal::all_capabilities(g);
             for actor in actors(g, who, &q.excluding) {
                 let c = runner.closure(actor);
-                for goal in goal::all_capabilities(g) {
-                    if let Some((depth, _, r)) = reach_goal(g, &c, &goal, q.directly, &filter).into_iter().next() {
+                for goal in &capabilities {
+                    if let Some((depth, _, r)) = reach_goal(g, &c, goal, q.directly, &filter).into_iter().next() {
                         answer.listed.push(Listed {
                             actor,
                             capability: goal.text.clone(),
