@@ -4,7 +4,7 @@
 
 use super::{
     AZURE_LOAD_BALANCER, NON_PUBLIC, Origin, Packet, Path, PathKind, Source, all_vnet_space, connected_vnets,
-    gateway_locations, service_endpoint_name, source_ranges, virtual_network_tag, vnet_of,
+    gateway_locations, service_endpoint_name, source_ranges, subnet_nsg, virtual_network_tag, vnet_of,
 };
 use crate::graph::Endpoint;
 use crate::model::network::{Access, AddressMatch, Cidr, Direction, Nsg, NsgRule, Protocol, ServiceTag};
@@ -117,13 +117,6 @@ pub fn nsg(
     Err(format!("NSG {} {d}: no rule matches", nsg.name))
 }
 
-fn subnet_nsg(m: &Model, s: SubnetId) -> Option<&Nsg> {
-    m.network
-        .subnet(s)
-        .and_then(|x| x.nsg)
-        .and_then(|n| m.network.nsgs.get(n.index()))
-}
-
 /// Whether a packet from `origin` passes `path`. `Ok` lists what let it through; `Err` names what
 /// stopped it.
 pub fn pass(m: &Model, origin: Origin, path: &Path, p: &Packet) -> Result<Evidence, String> {
@@ -206,11 +199,7 @@ pub fn pass(m: &Model, origin: Origin, path: &Path, p: &Packet) -> Result<Eviden
             }
             // The node's subnet NSG sees the public source, after the load balancer's NAT to the node.
             let node = path.endpoint.resource();
-            let subnet = match &m.resource(node).props {
-                Props::Compute(c) if matches!(super::position(m, node), Source::Subnet(_)) => c.subnet,
-                Props::Vm(v) => v.subnet,
-                _ => None,
-            };
+            let subnet = super::node_subnet(m, node);
             if let Some(s) = subnet
                 && let Some(n) = subnet_nsg(m, s)
             {

@@ -12,7 +12,7 @@ use std::fmt;
 use std::net::Ipv4Addr;
 
 use crate::graph::{Endpoint, Place};
-use crate::model::network::{Cidr, PeStatus, Protocol};
+use crate::model::network::{Cidr, Nsg, PeStatus, Protocol};
 use crate::model::resource::ManagedNetwork;
 use crate::model::{LocationId, Model, PrivateEndpointId, Props, ResourceId, ResourceKind, SubnetId, VnetId};
 
@@ -187,6 +187,24 @@ pub fn position(m: &Model, r: ResourceId) -> Source {
         },
         _ => Source::Azure,
     }
+}
+
+/// The subnet a node's SSH port is in, for its public address's inbound NSG: a compute's that runs
+/// in its subnet (not in a managed network), or a VM's.
+pub fn node_subnet(m: &Model, node: ResourceId) -> Option<SubnetId> {
+    match &m.resource(node).props {
+        Props::Compute(c) if matches!(position(m, node), Source::Subnet(_)) => c.subnet,
+        Props::Vm(v) => v.subnet,
+        _ => None,
+    }
+}
+
+/// The NSG of a subnet, if it has one.
+pub fn subnet_nsg(m: &Model, s: SubnetId) -> Option<&Nsg> {
+    m.network
+        .subnet(s)
+        .and_then(|x| x.nsg)
+        .and_then(|n| m.network.nsgs.get(n.index()))
 }
 
 /// The sub-resources of private endpoints that carry an endpoint's traffic (semantics §10).

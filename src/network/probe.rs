@@ -112,12 +112,7 @@ fn sources(m: &Model, origin: Origin, path: &Path) -> Vec<u32> {
 fn named_prefixes(m: &Model, origin: Origin, path: &Path) -> Vec<Cidr> {
     let mut out = Vec::new();
     let mut from_nsg = |s: SubnetId| {
-        let nsg = m
-            .network
-            .subnet(s)
-            .and_then(|x| x.nsg)
-            .and_then(|n| m.network.nsgs.get(n.index()));
-        for rule in nsg.into_iter().flat_map(|n| &n.rules) {
+        for rule in super::subnet_nsg(m, s).into_iter().flat_map(|n| &n.rules) {
             for a in &rule.source {
                 match a {
                     AddressMatch::Cidr(c) => out.push(*c),
@@ -141,13 +136,7 @@ fn named_prefixes(m: &Model, origin: Origin, path: &Path) -> Vec<Cidr> {
         }
         PathKind::NodePrivate(s) => from_nsg(s),
         PathKind::NodePublic => {
-            let node = path.endpoint.resource();
-            let subnet = match &m.resource(node).props {
-                Props::Compute(c) if matches!(super::position(m, node), Source::Subnet(_)) => c.subnet,
-                Props::Vm(v) => v.subnet,
-                _ => None,
-            };
-            if let Some(s) = subnet {
+            if let Some(s) = super::node_subnet(m, path.endpoint.resource()) {
                 from_nsg(s);
             }
         }

@@ -11,7 +11,7 @@ use crate::model::resource::{DefaultAction, ManagedNetwork, NetworkAcls, PublicA
 use crate::model::{Model, Props, ResourceKind, SubnetId};
 use crate::network::{
     AZURE_LOAD_BALANCER, NON_PUBLIC, Origin, Packet, Path, PathKind, Source, all_vnet_space, connected_vnets,
-    gateway_locations, service_endpoint_name, source_ranges, virtual_network_tag, vnet_of,
+    gateway_locations, node_subnet, service_endpoint_name, source_ranges, subnet_nsg, virtual_network_tag, vnet_of,
 };
 
 /// The outcome of one (origin, path) question.
@@ -147,13 +147,6 @@ fn nsg(
     Bool::or(&allows)
 }
 
-fn subnet_nsg(m: &Model, s: SubnetId) -> Option<&Nsg> {
-    m.network
-        .subnet(s)
-        .and_then(|x| x.nsg)
-        .and_then(|n| m.network.nsgs.get(n.index()))
-}
-
 /// The constraints of one (origin, path) question, each with a label for unsatisfiable cores.
 fn constraints(m: &Model, origin: Origin, path: &Path, s: &Sym) -> Vec<(String, Bool)> {
     let mut out: Vec<(String, Bool)> = Vec::new();
@@ -264,13 +257,7 @@ fn constraints(m: &Model, origin: Origin, path: &Path, s: &Sym) -> Vec<(String, 
             {
                 out.push((label, Bool::from_bool(false)));
             }
-            let node = path.endpoint.resource();
-            let subnet = match &m.resource(node).props {
-                Props::Compute(c) if matches!(crate::network::position(m, node), Source::Subnet(_)) => c.subnet,
-                Props::Vm(v) => v.subnet,
-                _ => None,
-            };
-            if let Some(sub_id) = subnet
+            if let Some(sub_id) = node_subnet(m, path.endpoint.resource())
                 && let Some(n) = subnet_nsg(m, sub_id)
             {
                 let node_addr = BV::from_u64(u64::from(m.network.subnet(sub_id).map_or(0, |x| x.prefix.addr)), 32);
@@ -612,13 +599,7 @@ fn refuted_parts(m: &Model, origin: Origin, path: &Path) -> Vec<String> {
             if let Some((label, false)) = managed(m, origin, path) {
                 out.push(label);
             }
-            let node = path.endpoint.resource();
-            let subnet = match &m.resource(node).props {
-                Props::Compute(c) if matches!(crate::network::position(m, node), Source::Subnet(_)) => c.subnet,
-                Props::Vm(v) => v.subnet,
-                _ => None,
-            };
-            if let Some(sub_id) = subnet {
+            if let Some(sub_id) = node_subnet(m, path.endpoint.resource()) {
                 nsg_part(subnet_nsg(m, sub_id), Direction::Inbound, sub_id, &mut out);
             }
         }
@@ -669,6 +650,11 @@ fn ask(
     timeout_ms: Option<u64>,
     dump: Option<&mut String>,
 ) -> Outcome {
+    if dump.is_none()
+        && let Some(blocked) = refute(m, origin, path)
+    {
+        return blocked;
+    }
     let s = Sym {
         src: BV::new_const("src", 32),
         nat: BV::new_const("nat_src", 32),
@@ -676,11 +662,6 @@ fn ask(
         sport: BV::new_const("src_port", 16),
         dport: path.port,
     };
-    if dump.is_none()
-        && let Some(blocked) = refute(m, origin, path)
-    {
-        return blocked;
-    }
     let parts = constraints(m, origin, path, &s);
     // A part that simplifies to false is an unsatisfiable core on its own as well (what
     // `refuted_parts` cannot see: an allow rule whose addresses no packet can have).
