@@ -150,6 +150,11 @@ impl Answer {
     }
 }
 
+/// How near its goal a single actor's `can` looks first ([`Runner::closure_near`]): the goal's
+/// producers and their premises' producers. Further out, the cone of a goal most actors reach holds
+/// much of a large estate.
+const NEAR_LIMIT: u32 = 2;
+
 /// What the model format cannot hold; every answer lists these (semantics §10, "Verdicts").
 pub const ASSUMPTIONS: &[&str] = &[
     "deployment history with secrets in plain parameters (P23) is assumed absent",
@@ -478,6 +483,10 @@ impl<'a> Judge<'a> {
         }
         if o.found.is_empty() {
             o.unknown = unmodelled(g, c, &self.unmodelled);
+            if g.blocked.is_empty() {
+                // Nothing the network blocks: nothing to explain.
+                return o;
+            }
             let frontier = self.frontier.get_or_init(|| NetworkFrontier::of(g, self.goal));
             o.blocks = frontier.blocks(g, c, actor);
         }
@@ -518,16 +527,15 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
             }
             let judge = Judge::new(g, &goal, q, &filter, options.paths, runner.unmodelled.clone());
             let outcomes = match actors_list.as_slice() {
-                // For one actor, a search that stops at the goal touches less than the goal's
-                // backward cone: the cone is built only when the goal is not reached (it bounds the
-                // proof of a `no`).
                 [actor] if options.paths <= 1 => {
-                    let mut o = judge.outcome(*actor, &runner.closure(*actor));
-                    if o.found.is_empty() {
-                        runner.focus(&goal);
-                        o = judge.outcome(*actor, &runner.closure(*actor));
-                    }
-                    vec![o]
+                    // A single actor's own search decides, without the goal's whole cone (most of a
+                    // large estate for a goal most actors reach): first near the goal, where most
+                    // ways in end and the cone is small, then unconfined. A `no` is that search
+                    // run to its fixed point.
+                    let c = runner
+                        .closure_near(*actor, &goal, NEAR_LIMIT)
+                        .unwrap_or_else(|| runner.closure(*actor));
+                    vec![judge.outcome(*actor, &c)]
                 }
                 _ => {
                     runner.focus(&goal);

@@ -209,6 +209,28 @@ impl<'g> Runner<'g> {
         self.cone = Some(cone);
     }
 
+    /// The closure of one actor that reaches `goal` within `limit`, searched in the goal's cone
+    /// within that limit only ([`search::Cone::near`]): the goal's depth and derivation are those of
+    /// an unconfined search. None when the actor does not reach the goal that near; the runner is
+    /// then as before. Needs [`Runner::stop_at`] first.
+    pub(super) fn closure_near(&mut self, actor: Actor, goal: &Goal, limit: u32) -> Option<Arc<Closure>> {
+        self.stop.as_ref()?;
+        let kept = self.cone.replace(search::Cone::near(self.g, &goal.facts, limit));
+        let (start, own) = self.start_of(actor);
+        let c = self.search(&start, limit);
+        self.cone = kept;
+        if c.reached_at > limit {
+            return None;
+        }
+        self.proof.actors += 1;
+        self.count((c.facts_reached, c.rules_fired));
+        let shared = Arc::new(c);
+        Some(match own {
+            Some(own) => Arc::new(own.closure(shared)),
+            None => shared,
+        })
+    }
+
     /// Lets each search stop once the least depth of `goal` is settled: what follows only needs the
     /// shortest way there, or, when the goal is not reached, the complete closure (which a search that
     /// never reaches the goal computes anyway).

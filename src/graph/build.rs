@@ -1715,11 +1715,7 @@ impl<'m> Builder<'m> {
             let ri = idx(i);
             // Each rule instance is watched by the premise an actor is least likely to hold from the
             // start: a search then looks at a rule only when that premise holds (see `search`).
-            let watched = r.premises.iter().min_by_key(|p| match self.facts.get(p.0 as usize) {
-                Some(Fact::Reach(_)) => 2,
-                Some(Fact::At(_)) => 1,
-                _ => 0,
-            });
+            let watched = super::watching_premise(&self.facts, &r.premises);
             if let Some(list) = watched.and_then(|p| watchers.get_mut(p.0 as usize)) {
                 list.push(ri);
             }
@@ -1741,6 +1737,13 @@ impl<'m> Builder<'m> {
                 matches!(f, Fact::Reach(_)) && watching.is_empty() && concluding.iter().all(network)
             })
             .collect();
+        let only_steps_produce = producers
+            .iter()
+            .map(|list| {
+                list.iter()
+                    .all(|r| self.rules.get(r.0 as usize).is_none_or(|x| x.rule.is_step()))
+            })
+            .collect();
         for list in &mut watchers {
             list.retain(|r| {
                 !self.rules.get(r.0 as usize).is_some_and(|x| {
@@ -1756,6 +1759,7 @@ impl<'m> Builder<'m> {
             watchers,
             producers,
             on_demand,
+            only_steps_produce,
             scopes,
             network_applied,
             blocked: self.blocked,

@@ -54,6 +54,21 @@ pub struct TargetScope {
     pub resource: Option<ResourceId>,
 }
 
+/// The premise of a rule instance that watches it (`AccessGraph::watchers`): the one an actor is least
+/// likely to hold from the start, so that a search looks at the instance only when that premise holds.
+/// Places and the endpoints they reach are what every actor starts near; the first premise of the
+/// least likely kind is chosen.
+pub fn watching_premise(facts: &[Fact], premises: &[FactId]) -> Option<FactId> {
+    premises
+        .iter()
+        .min_by_key(|p| match facts.get(p.0 as usize) {
+            Some(Fact::Reach(_)) => 2,
+            Some(Fact::At(_)) => 1,
+            _ => 0,
+        })
+        .copied()
+}
+
 /// The access graph of one model.
 pub struct AccessGraph {
     /// The model the graph was built from, with prospective resources added (`model::prospective`);
@@ -74,6 +89,9 @@ pub struct AccessGraph {
     /// For each fact, whether it is a network endpoint derived on demand: no rule watches it and only
     /// network instances conclude it, so a search pulls it through `producers` when a rule needs it.
     pub on_demand: Vec<bool>,
+    /// For each fact, whether every rule instance that concludes it is a step (true as well when none
+    /// does): such a fact is one step from each of its producers' premises.
+    pub only_steps_produce: Vec<bool>,
     /// Scopes that `Assign` and `Can` facts are about.
     pub scopes: Vec<TargetScope>,
     /// Whether network premises were decided by a network model (false: all assumed open).

@@ -231,6 +231,8 @@ pub struct Cone {
     /// The cone's facts by position.
     members: Vec<FactId>,
     rules: Vec<bool>,
+    /// The cone's instances in the order they joined it (taken when the cone is complete).
+    joined: Vec<RuleIdx>,
     /// The cone's part of each cone fact's watchers (`AccessGraph::watchers`), by position: those of
     /// the fact at position `i` are `watched[watched_from[i]..watched_from[i + 1]]`. A search visits
     /// only these, where a group's watchers in the whole graph can be thousands of grants.
@@ -264,10 +266,27 @@ impl Cone {
     /// ([`Search::run`]). The facts that lead only to `also` (every `Unmodelled` fact, the places of
     /// blocked network premises: what explains a `no`) lead to no goal.
     pub fn towards(g: &AccessGraph, goals: &[FactId], also: &[FactId]) -> Cone {
+        Cone::within(g, goals, also, UNREACHED)
+    }
+
+    /// The part of [`Cone::towards`] within `limit` of the goals (`also` is taken whole): every fact
+    /// at most `limit` steps from a goal, with its distance, and the instances that conclude such a
+    /// fact in time (their step and their conclusion's distance within `limit`). A search measured
+    /// by this cone and bounded by `limit` (`Stop::known`) finds a goal the actor reaches at depth
+    /// `limit` or less at the depth and by the derivation an unconfined search finds it: a fact of
+    /// that derivation, at depth `d` and distance `e`, has `d + e <= limit`, and so have the premises
+    /// of the instance that derives it, so all of them are in the cone and none is too far. Near a
+    /// goal the cone is small even where the whole cone is most of a large estate.
+    pub fn near(g: &AccessGraph, goals: &[FactId], limit: u32) -> Cone {
+        Cone::within(g, goals, &[], limit)
+    }
+
+    fn within(g: &AccessGraph, goals: &[FactId], also: &[FactId], limit: u32) -> Cone {
         let mut cone = Cone {
             index: vec![u32::MAX; g.fact_count()],
             members: Vec::new(),
             rules: vec![false; g.rule_count()],
+            joined: Vec::new(),
             watched_from: Vec::new(),
             watched: Vec::new(),
             watched_reach: Vec::new(),
@@ -291,9 +310,16 @@ impl Cone {
             if cone.distance(f) != Some(distance) {
                 continue;
             }
+            // A fact at the limit can only be concluded in time by an instance that is no step.
+            if distance >= limit && g.only_steps_produce.get(f.0 as usize).copied().unwrap_or(true) {
+                continue;
+            }
             for &r in g.producers.get(f.0 as usize).map_or(&[][..], Vec::as_slice) {
+                let step = g.rule(r).map_or(0, |rule| u32::from(rule.rule.is_step()));
+                if distance.saturating_add(step) > limit {
+                    continue;
+                }
                 let Some(rule) = cone.join(g, r) else { continue };
-                let step = u32::from(rule.rule.is_step());
                 for &p in &rule.premises {
                     cone.reach(p, distance + step, &mut queue);
                 }
@@ -318,31 +344,99 @@ impl Cone {
             }
         }
         cone.memberships.sort_unstable();
-        cone.watched_from.reserve(cone.members.len() + 1);
-        for &f in &cone.members {
-            cone.watched_from
-                .push(u32::try_from(cone.watched.len()).unwrap_or(u32::MAX));
-            for &r in g.watchers.get(f.0 as usize).map_or(&[][..], Vec::as_slice) {
-                if !cone.has_rule(r) {
-                    continue;
-                }
-                let reach = g.rule(r).map_or(0, |rule| {
-                    cone.distance(rule.conclusion)
-                        .unwrap_or(UNREACHED)
-                        .saturating_add(u32::from(rule.rule.is_step()))
-                });
-                cone.watched.push(r);
-                cone.watched_reach.push(reach);
-            }
-        }
-        cone.watched_from
-            .push(u32::try_from(cone.watched.len()).unwrap_or(u32::MAX));
+        cone.index_watchers(g);
         let mut measured = goals.to_vec();
         measured.sort_unstable();
         measured.dedup();
         cone.measured_by_steps = only_steps_conclude(g, &measured);
         cone.measured = measured;
         cone
+    }
+
+    /// Lists the cone's instances under the cone fact that watches each (`AccessGraph::watchers`), in
+    /// index order, with how far each takes that fact towards the goals. Made from the cone's own
+    /// instances, not from its facts' watchers: a group's watchers in the whole graph can be thousands
+    /// of grants, of which a cone near the goal holds a few.
+    fn index_watchers(&mut self, g: &AccessGraph) {
+        let joined = std::mem::take(&mut self.joined);
+        if joined.len().saturating_mul(16) > g.rule_count() {
+            // Much of the graph: its facts' watchers are mostly the cone's own.
+            self.index_watchers_by_fact(g);
+        } else {
+            self.index_watchers_of(g, joined);
+        }
+    }
+
+    /// [`Cone::index_watchers`] from the cone's instances, `joined`.
+    fn index_watchers_of(&mut self, g: &AccessGraph, mut joined: Vec<RuleIdx>) {
+        joined.sort_unstable();
+        let mut watching: Vec<(u32, RuleIdx, u32)> = Vec::with_capacity(joined.len());
+        for r in joined {
+            let Some(rule) = g.rule(r) else { continue };
+            // The network instances of an endpoint derived on demand are watched by no premise.
+            if rule.rule == RuleId::Network && g.on_demand.get(rule.conclusion.0 as usize).copied().unwrap_or(false) {
+                continue;
+            }
+            let Some(at) = crate::graph::watching_premise(&g.facts, &rule.premises).and_then(|p| self.position(p))
+            else {
+                continue;
+            };
+            let reach = self
+                .distance(rule.conclusion)
+                .unwrap_or(UNREACHED)
+                .saturating_add(u32::from(rule.rule.is_step()));
+            watching.push((u32::try_from(at).unwrap_or(u32::MAX), r, reach));
+        }
+        // A counting sort by watching fact: stable, so each fact's instances stay in index order.
+        let mut from = vec![0u32; self.members.len() + 1];
+        for (at, _, _) in &watching {
+            if let Some(n) = from.get_mut(*at as usize + 1) {
+                *n += 1;
+            }
+        }
+        let mut total = 0;
+        for n in &mut from {
+            total += *n;
+            *n = total;
+        }
+        let mut next = from.clone();
+        self.watched = vec![RuleIdx(0); watching.len()];
+        self.watched_reach = vec![0; watching.len()];
+        for (at, r, reach) in watching {
+            let Some(slot) = next.get_mut(at as usize) else {
+                continue;
+            };
+            let i = *slot as usize;
+            *slot += 1;
+            if let (Some(w), Some(x)) = (self.watched.get_mut(i), self.watched_reach.get_mut(i)) {
+                *w = r;
+                *x = reach;
+            }
+        }
+        self.watched_from = from;
+    }
+
+    /// [`Cone::index_watchers`] from each cone fact's watchers in the whole graph.
+    fn index_watchers_by_fact(&mut self, g: &AccessGraph) {
+        self.watched_from.reserve(self.members.len() + 1);
+        for &f in &self.members {
+            self.watched_from
+                .push(u32::try_from(self.watched.len()).unwrap_or(u32::MAX));
+            for &r in g.watchers.get(f.0 as usize).map_or(&[][..], Vec::as_slice) {
+                if !self.has_rule(r) {
+                    continue;
+                }
+                let reach = g.rule(r).map_or(0, |rule| {
+                    self.distance(rule.conclusion)
+                        .unwrap_or(UNREACHED)
+                        .saturating_add(u32::from(rule.rule.is_step()))
+                });
+                self.watched.push(r);
+                self.watched_reach.push(reach);
+            }
+        }
+        self.watched_from
+            .push(u32::try_from(self.watched.len()).unwrap_or(u32::MAX));
     }
 
     /// Puts `r` in the cone, with what it tells about memberships; none when it already was.
@@ -353,6 +447,7 @@ impl Cone {
         }
         *slot = true;
         self.rule_count += 1;
+        self.joined.push(r);
         let rule = g.rule(r)?;
         for &p in &rule.premises {
             if rule.rule == RuleId::Membership {
@@ -525,11 +620,9 @@ pub fn closure_from(
 
 /// True when every rule instance that concludes one of `goals` is a step.
 fn only_steps_conclude(g: &AccessGraph, goals: &[FactId]) -> bool {
-    goals.iter().all(|f| {
-        g.producers
-            .get(f.0 as usize)
-            .is_none_or(|rs| rs.iter().all(|r| g.rule(*r).is_none_or(|x| x.rule.is_step())))
-    })
+    goals
+        .iter()
+        .all(|f| g.only_steps_produce.get(f.0 as usize).copied().unwrap_or(true))
 }
 
 /// One search under way: its store, its queue (facts by non-decreasing depth) and its counts.
@@ -836,4 +929,54 @@ fn collect(
         collect(g, c, p, out, seen);
     }
     out.push(r);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::network::AssumedOpen;
+
+    /// The two ways of listing a cone's watchers, from its instances and from its facts, give the same
+    /// lists, for cones near each goal of the bundled model and for whole cones.
+    #[test]
+    fn both_ways_of_listing_a_cones_watchers_agree() {
+        let source = crate::load::Source::new("models/contoso-ml.yaml", include_str!("../../models/contoso-ml.yaml"));
+        let Ok(loaded) = crate::load::load(&source) else {
+            panic!("the bundled model loads");
+        };
+        let g = crate::graph::build::build(&loaded.model, &AssumedOpen { reason: "assumed open" });
+        let mut compared = 0;
+        for goal in crate::answer::goal::all_capabilities(&g) {
+            for limit in [0, 1, 2, 4, UNREACHED] {
+                let cone = Cone::within(&g, &goal.facts, &[], limit);
+                let instances: Vec<RuleIdx> = (0..g.rule_count())
+                    .filter(|i| cone.rules.get(*i).copied().unwrap_or(false))
+                    .map(|i| RuleIdx(u32::try_from(i).unwrap_or(u32::MAX)))
+                    .collect();
+                let unlisted = Cone {
+                    watched_from: Vec::new(),
+                    watched: Vec::new(),
+                    watched_reach: Vec::new(),
+                    ..cone.clone()
+                };
+                let mut by_fact = unlisted.clone();
+                by_fact.index_watchers_by_fact(&g);
+                let mut by_instance = unlisted;
+                by_instance.index_watchers_of(&g, instances);
+                assert_eq!(
+                    by_fact.watched_from, by_instance.watched_from,
+                    "{} within {limit}",
+                    goal.text
+                );
+                assert_eq!(by_fact.watched, by_instance.watched, "{} within {limit}", goal.text);
+                assert_eq!(
+                    by_fact.watched_reach, by_instance.watched_reach,
+                    "{} within {limit}",
+                    goal.text
+                );
+                compared += by_fact.watched.len();
+            }
+        }
+        assert!(compared > 1000, "only {compared} watchers compared");
+    }
 }
