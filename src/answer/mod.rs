@@ -537,14 +537,25 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
                         .unwrap_or_else(|| runner.closure(*actor));
                     vec![judge.outcome(*actor, &c)]
                 }
-                _ => {
-                    runner.focus(&goal);
+                _ if options.paths <= 1 => {
                     // Only the shortest way of any actor is printed: once one actor is known to
-                    // reach the goal at depth d, the other searches need not look past d.
+                    // reach the goal at depth d, the other searches need not look past d. Most
+                    // questions are settled near the goal, in a cone a fraction of the whole.
                     let judge = Judge {
-                        known: (options.paths <= 1).then(|| runner.shortest_of_any()),
+                        known: Some(runner.shortest_of_any()),
                         ..judge
                     };
+                    runner.focus_near(&goal, NEAR_LIMIT);
+                    let near = runner.each(&actors_list, |actor, c| judge.outcome(actor, c));
+                    if near.iter().any(|o| !o.found.is_empty()) {
+                        near
+                    } else {
+                        runner.focus(&goal);
+                        runner.each(&actors_list, |actor, c| judge.outcome(actor, c))
+                    }
+                }
+                _ => {
+                    runner.focus(&goal);
                     runner.each(&actors_list, |actor, c| judge.outcome(actor, c))
                 }
             };

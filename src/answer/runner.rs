@@ -154,6 +154,9 @@ pub(super) struct Runner<'g> {
     filter: Filter,
     from: Option<LocationId>,
     cone: Option<search::Cone>,
+    /// The distance from the goal the cone is confined to ([`Runner::focus_near`]): searches in it
+    /// are exact only as deep as that.
+    near: Option<u32>,
     /// The goal a search may stop at once its least depth is settled, and the channel that does not
     /// count as reaching it (see [`search::Stop`]).
     stop: Option<(Vec<FactId>, Option<Channel>)>,
@@ -181,6 +184,7 @@ impl<'g> Runner<'g> {
             filter,
             from,
             cone: None,
+            near: None,
             stop: None,
             cache: HashMap::new(),
             known: None,
@@ -207,6 +211,19 @@ impl<'g> Runner<'g> {
         self.proof = Proof::default();
         self.proof.cone = Some((cone.fact_count, cone.rule_count));
         self.cone = Some(cone);
+        self.near = None;
+    }
+
+    /// Restricts the searches to the part of `goal`'s cone within `limit` of it ([`search::Cone::near`])
+    /// and to that depth, for a question that keeps only the shortest way of any actor
+    /// ([`Runner::shortest_of_any`]): an actor that reaches the goal that shallow is found with the
+    /// depth and derivation of an unconfined search, and the others are not searched further. Only a
+    /// `yes` may come of it: a `no` needs [`Runner::focus`].
+    pub(super) fn focus_near(&mut self, goal: &Goal, limit: u32) {
+        self.cache.clear();
+        self.proof = Proof::default();
+        self.cone = Some(search::Cone::near(self.g, &goal.facts, limit));
+        self.near = Some(limit);
     }
 
     /// The closure of one actor that reaches `goal` within `limit`, searched in the goal's cone
@@ -550,14 +567,22 @@ impl<'g> Runner<'g> {
         visit: &(impl Fn(Actor, &Closure) -> T + Sync),
         known: &AtomicU32,
     ) -> Vec<Solved<T>> {
+        let mut solved = Vec::new();
         for depth in [1, 2, 4] {
-            let solved: Vec<Solved<T>> = classes
+            if self.near.is_some_and(|limit| depth > limit) {
+                // Deeper than a near cone is exact: what was found (if anything) is the answer.
+                return solved;
+            }
+            solved = classes
                 .par_iter()
                 .map(|class| self.solve(actors, class, Bound::Only(depth), visit, false))
                 .collect();
             if known.load(Ordering::Relaxed) <= depth {
                 return solved;
             }
+        }
+        if self.near.is_some() {
+            return solved;
         }
         classes
             .par_iter()

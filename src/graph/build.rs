@@ -1711,6 +1711,7 @@ impl<'m> Builder<'m> {
         } = Arc::unwrap_or_clone(self.t);
         let mut watchers = vec![Vec::new(); self.facts.len()];
         let mut producers = vec![Vec::new(); self.facts.len()];
+        let mut only_steps_produce = vec![true; self.facts.len()];
         for (i, r) in self.rules.iter().enumerate() {
             let ri = idx(i);
             // Each rule instance is watched by the premise an actor is least likely to hold from the
@@ -1721,6 +1722,11 @@ impl<'m> Builder<'m> {
             }
             if let Some(list) = producers.get_mut(r.conclusion.0 as usize) {
                 list.push(ri);
+            }
+            if !r.rule.is_step()
+                && let Some(only) = only_steps_produce.get_mut(r.conclusion.0 as usize)
+            {
+                *only = false;
             }
         }
         // An endpoint that no rule watches and only network instances conclude is derived on demand:
@@ -1735,13 +1741,6 @@ impl<'m> Builder<'m> {
             .zip(watchers.iter().zip(&producers))
             .map(|(f, (watching, concluding))| {
                 matches!(f, Fact::Reach(_)) && watching.is_empty() && concluding.iter().all(network)
-            })
-            .collect();
-        let only_steps_produce = producers
-            .iter()
-            .map(|list| {
-                list.iter()
-                    .all(|r| self.rules.get(r.0 as usize).is_none_or(|x| x.rule.is_step()))
             })
             .collect();
         for list in &mut watchers {
