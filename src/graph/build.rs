@@ -1709,26 +1709,38 @@ impl<'m> Builder<'m> {
         let ScopeTables {
             scopes, scope_index, ..
         } = Arc::unwrap_or_clone(self.t);
-        let mut watchers = vec![Vec::new(); self.facts.len()];
-        let mut producers = vec![Vec::new(); self.facts.len()];
-        let mut only_steps_produce = vec![true; self.facts.len()];
-        for (i, r) in self.rules.iter().enumerate() {
-            let ri = idx(i);
-            // Each rule instance is watched by the premise an actor is least likely to hold from the
-            // start: a search then looks at a rule only when that premise holds (see `search`).
-            let watched = super::watching_premise(&self.facts, &r.premises);
-            if let Some(list) = watched.and_then(|p| watchers.get_mut(p.0 as usize)) {
-                list.push(ri);
-            }
-            if let Some(list) = producers.get_mut(r.conclusion.0 as usize) {
-                list.push(ri);
-            }
-            if !r.rule.is_step()
-                && let Some(only) = only_steps_produce.get_mut(r.conclusion.0 as usize)
-            {
-                *only = false;
-            }
-        }
+        // Two passes over the instance table, one per core: which instances each fact watches, and
+        // which conclude it.
+        let (mut watchers, (producers, only_steps_produce)) = rayon::join(
+            || {
+                let mut watchers = vec![Vec::new(); self.facts.len()];
+                for (i, r) in self.rules.iter().enumerate() {
+                    // Each rule instance is watched by the premise an actor is least likely to hold
+                    // from the start: a search then looks at a rule only when that premise holds
+                    // (see `search`).
+                    let watched = super::watching_premise(&self.facts, &r.premises);
+                    if let Some(list) = watched.and_then(|p| watchers.get_mut(p.0 as usize)) {
+                        list.push(idx(i));
+                    }
+                }
+                watchers
+            },
+            || {
+                let mut producers = vec![Vec::new(); self.facts.len()];
+                let mut only_steps_produce = vec![true; self.facts.len()];
+                for (i, r) in self.rules.iter().enumerate() {
+                    if let Some(list) = producers.get_mut(r.conclusion.0 as usize) {
+                        list.push(idx(i));
+                    }
+                    if !r.rule.is_step()
+                        && let Some(only) = only_steps_produce.get_mut(r.conclusion.0 as usize)
+                    {
+                        *only = false;
+                    }
+                }
+                (producers, only_steps_produce)
+            },
+        );
         // An endpoint that no rule watches and only network instances conclude is derived on demand:
         // its network instances are not watched either, and a search pulls the endpoint when a rule
         // needs it (see `search`), so an actor online pays for the endpoints it uses rather than one
@@ -1743,12 +1755,24 @@ impl<'m> Builder<'m> {
                 matches!(f, Fact::Reach(_)) && watching.is_empty() && concluding.iter().all(network)
             })
             .collect();
-        for list in &mut watchers {
-            list.retain(|r| {
-                !self.rules.get(r.0 as usize).is_some_and(|x| {
-                    x.rule == RuleId::Network && on_demand.get(x.conclusion.0 as usize).copied().unwrap_or(false)
-                })
-            });
+        // The instances to stop watching are those endpoints' producers, each in the list of the
+        // premise that watches it (only those lists are read again).
+        let mut unwatched: Vec<(FactId, super::RuleIdx)> = on_demand
+            .iter()
+            .zip(&producers)
+            .filter(|(on, _)| **on)
+            .flat_map(|(_, concluding)| concluding.iter())
+            .filter_map(|r| {
+                let rule = self.rules.get(r.0 as usize)?;
+                Some((super::watching_premise(&self.facts, &rule.premises)?, *r))
+            })
+            .collect();
+        unwatched.sort_unstable();
+        for group in unwatched.chunk_by(|a, b| a.0 == b.0) {
+            let Some((watcher, _)) = group.first() else { continue };
+            if let Some(list) = watchers.get_mut(watcher.0 as usize) {
+                list.retain(|r| group.binary_search_by_key(r, |(_, x)| *x).is_err());
+            }
         }
         AccessGraph {
             // `build_prepared` puts the shared model in once the builder, which borrows it, is done.
