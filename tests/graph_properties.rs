@@ -357,8 +357,9 @@ fn bounded_searches_find_what_unbounded_ones_find(m: &Model) -> Result<(), Strin
 /// (`search::Cone::near`, what `can` for one actor tries first) finds the goal at the depth and by the
 /// derivation of an unconfined search where that depth is within the limit, and does not find it
 /// where it is deeper; and that each `can P reach C` finds C at the depth `what can P reach` lists it
-/// at, with a witness that replays (and says `no` where C is not listed). Returns how many goals were
-/// found near.
+/// at, with a witness that replays (and says `no` where C is not listed), and that the capabilities
+/// `answer::capabilities_reached` gives are those `what can P reach` lists. Returns how many goals
+/// were found near.
 fn near_cones_find_what_unconfined_searches_find(m: &Model) -> Result<usize, String> {
     let g = build(m, &AssumedOpen { reason: "assumed open" });
     let starts = answer::Starts::new(&g);
@@ -414,8 +415,18 @@ fn near_cones_find_what_unconfined_searches_find(m: &Model) -> Result<usize, Str
         let q = query::resolve(m, &query::parse(text).unwrap()).unwrap();
         answer::run(&g, &q, &Options::default())
     };
-    for p in &m.principals {
+    for (i, p) in m.principals.iter().enumerate() {
         let listed = run(&format!("what can {} reach", p.name)).listed;
+        // What a comparison of two models reads instead: the same capabilities, without witnesses.
+        let actor = answer::Actor::Principal(mlaccess::model::PrincipalId::from_index(i));
+        let (reached, _) = answer::capabilities_reached(&g, actor, &capabilities);
+        let listed_caps: BTreeSet<String> = listed.iter().map(|l| l.capability.clone()).collect();
+        if reached != listed_caps {
+            return Err(format!(
+                "{}: capabilities reached {reached:?}, `what can` lists {listed_caps:?}",
+                p.name
+            ));
+        }
         for goal in &capabilities {
             let text = format!("can {} reach {}", p.name, goal.text);
             let can = run(&text);

@@ -10,7 +10,7 @@ pub mod goal;
 mod runner;
 pub mod smt;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
@@ -615,6 +615,12 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
             for actor in actors(g, who, &q.excluding) {
                 let c = runner.closure(actor);
                 for goal in &capabilities {
+                    // A complete closure holds every conclusion of an instance that fires in it, so
+                    // a goal none of whose facts it holds has no producer that fires: most goals,
+                    // for most actors, and far cheaper to rule out than to look at every producer.
+                    if c.complete && !goal.facts.iter().any(|f| c.holds(*f)) {
+                        continue;
+                    }
                     if let Some((depth, _, r)) = reach_goal(g, &c, goal, q.directly, &filter).into_iter().next() {
                         answer.listed.push(Listed {
                             actor,
@@ -636,19 +642,7 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
     // complete only when every network premise was decided.
     let is_list = !matches!(q.form, ResolvedForm::Can(..));
     if (!reached || is_list) && !q.ignoring_network {
-        if g.undecided.len() > 5 {
-            answer.unknown.push(format!(
-                "{} network premises could not be decided; the first five follow",
-                g.undecided.len()
-            ));
-        }
-        for (place, endpoint, reason) in g.undecided.iter().take(5) {
-            answer.unknown.push(format!(
-                "the network premise from {} to {} could not be decided: {reason}",
-                crate::graph::text::place_text(&g.model, *place),
-                crate::graph::text::endpoint_text(&g.model, *endpoint)
-            ));
-        }
+        answer.unknown.extend(undecided_network(g));
     }
     if reached && !is_list {
         // A path decides a `can`; what stayed undecided elsewhere does not matter.
@@ -664,6 +658,48 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
     answer.proof = runner.proof;
     answer.elapsed_ms = started.elapsed().as_millis();
     answer
+}
+
+/// Why an answer that rests on the network may be incomplete: the network premises of `g` that could
+/// not be decided (the first five).
+pub fn undecided_network(g: &AccessGraph) -> Vec<String> {
+    let mut out = Vec::new();
+    if g.undecided.len() > 5 {
+        out.push(format!(
+            "{} network premises could not be decided; the first five follow",
+            g.undecided.len()
+        ));
+    }
+    for (place, endpoint, reason) in g.undecided.iter().take(5) {
+        out.push(format!(
+            "the network premise from {} to {} could not be decided: {reason}",
+            crate::graph::text::place_text(&g.model, *place),
+            crate::graph::text::endpoint_text(&g.model, *endpoint)
+        ));
+    }
+    out
+}
+
+/// The capabilities `what can ACTOR reach` lists (by text, of `capabilities`), without their
+/// witnesses, and why the actor's closure may be incomplete (its unmodelled facts; the network's
+/// undecided premises are [`undecided_network`]). A witness per capability is most of the cost of
+/// `what can`; a comparison of two models needs witnesses only for what an actor gains.
+pub fn capabilities_reached(g: &AccessGraph, actor: Actor, capabilities: &[Goal]) -> (BTreeSet<String>, Vec<String>) {
+    let filter = Filter::default();
+    let mut runner = Runner::new(g, filter.clone(), None);
+    let c = runner.closure(actor);
+    let reached = capabilities
+        .iter()
+        .filter(|goal| {
+            // A goal derived in the search has a producer that fires (the one that derived it);
+            // one held only from the start may have none, as `what can` sees it.
+            goal.facts.iter().any(|f| c.via_of(*f).is_some())
+                || (goal.facts.iter().any(|f| c.holds(*f)) || !c.complete)
+                    && !reach_goal(g, &c, goal, false, &filter).is_empty()
+        })
+        .map(|goal| goal.text.clone())
+        .collect();
+    (reached, unmodelled(g, &c, &runner.unmodelled))
 }
 
 /// The capability a target denotes, as text.

@@ -60,23 +60,18 @@ fn actors(g: &crate::graph::AccessGraph) -> BTreeMap<String, Actor> {
         .collect()
 }
 
-/// What each actor reaches (with witnesses), and why that may be incomplete.
-type Reach = (BTreeMap<String, BTreeMap<String, Listed>>, BTreeSet<String>);
+/// What each actor reaches (capabilities by text, by actor label), and why that may be incomplete.
+type Reach = (BTreeMap<String, BTreeSet<String>>, BTreeSet<String>);
 
-/// What every actor reaches, with witnesses.
+/// What every actor reaches, without witnesses (see [`answer::capabilities_reached`]).
 fn reach(g: &AccessGraph) -> Reach {
+    let capabilities = answer::goal::all_capabilities(g);
     let labels = actors(g);
-    labels
+    let (all, mut unknown) = labels
         .par_iter()
         .map(|(label, actor)| {
-            let who = match actor {
-                Actor::Principal(p) => Actors::Principal(*p),
-                Actor::Anyone(l) => Actors::AnyoneFrom(*l),
-            };
-            let q = ResolvedQuery::unconstrained(format!("what can {label} reach"), ResolvedForm::WhatCan(who));
-            let a = answer::run(g, &q, &Options::default());
-            let caps: BTreeMap<String, Listed> = a.listed.into_iter().map(|l| (l.capability.clone(), l)).collect();
-            (label.clone(), caps, a.unknown)
+            let (caps, unknown) = answer::capabilities_reached(g, *actor, &capabilities);
+            (label.clone(), caps, unknown)
         })
         .collect::<Vec<_>>()
         .into_iter()
@@ -87,7 +82,24 @@ fn reach(g: &AccessGraph) -> Reach {
                 unknown.extend(u);
                 (all, unknown)
             },
-        )
+        );
+    // Every list of what an actor reaches rests on the network's decisions.
+    unknown.extend(answer::undecided_network(g));
+    (all, unknown)
+}
+
+/// What `what can ACTOR reach` lists in `g`, with witnesses, by capability.
+fn witnesses(g: &AccessGraph, label: &str, actor: Actor) -> BTreeMap<String, Listed> {
+    let who = match actor {
+        Actor::Principal(p) => Actors::Principal(p),
+        Actor::Anyone(l) => Actors::AnyoneFrom(l),
+    };
+    let q = ResolvedQuery::unconstrained(format!("what can {label} reach"), ResolvedForm::WhatCan(who));
+    answer::run(g, &q, &Options::default())
+        .listed
+        .into_iter()
+        .map(|l| (l.capability.clone(), l))
+        .collect()
 }
 
 /// Compares two models: capabilities gained and lost by every actor, and suite flips. Every witness of a
@@ -115,24 +127,32 @@ pub fn compare(
     };
     let labels: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
     let replayer = crate::witness::Replayer::new(new_graphs.prepared());
-    let empty = BTreeMap::new();
+    let new_actors = actors(new_graph);
+    let empty = BTreeSet::new();
     for label in labels {
         let b = before.get(label).unwrap_or(&empty);
         let a = after.get(label).unwrap_or(&empty);
-        for (cap, listed) in a {
-            if !b.contains_key(cap) {
-                replayer
-                    .replay(new_graph, &listed.witness)
-                    .map_err(|p| format!("the witness of `{label}: {cap}` fails its replay: {p}"))?;
-                d.gained.push(Change {
-                    actor: label.clone(),
-                    capability: cap.clone(),
-                    witness: Some(listed.clone()),
-                });
-            }
+        let gained: Vec<&String> = a.difference(b).collect();
+        // Witnesses only for what the actor gained, from its own `what can` in the new model.
+        let listed = match (gained.is_empty(), new_actors.get(label)) {
+            (false, Some(actor)) => witnesses(new_graph, label, *actor),
+            _ => BTreeMap::new(),
+        };
+        for cap in gained {
+            let listed = listed
+                .get(cap)
+                .ok_or_else(|| format!("`what can {label} reach` does not list `{cap}`, which its search reaches"))?;
+            replayer
+                .replay(new_graph, &listed.witness)
+                .map_err(|p| format!("the witness of `{label}: {cap}` fails its replay: {p}"))?;
+            d.gained.push(Change {
+                actor: label.clone(),
+                capability: cap.clone(),
+                witness: Some(listed.clone()),
+            });
         }
-        for cap in b.keys() {
-            if !a.contains_key(cap) {
+        for cap in b {
+            if !a.contains(cap) {
                 d.lost.push(Change {
                     actor: label.clone(),
                     capability: cap.clone(),
