@@ -290,6 +290,45 @@ principals:
     );
 }
 
+/// Assignment ids are unique, ignoring case: given ids among themselves, and against the names of
+/// assignments without an id (their positions, `role_assignments[N]`).
+#[test]
+fn assignment_ids_are_unique() {
+    let model_with = |assignments: &str| {
+        format!(
+            "version: 1\nprincipals:\n  users: [{{name: bob}}]\nresources:\n  - {{name: rg, type: resource_group}}\nrole_assignments:\n{assignments}"
+        )
+    };
+    let e = errors(&model_with(
+        "  - {id: a1, principal: bob, role: Reader, scope: rg:rg}\n  - {id: A1, principal: bob, role: Owner, scope: rg:rg}\n",
+    ));
+    assert!(
+        e.iter().any(|e| e.contains("assignment id `A1` is used twice")),
+        "{e:#?}"
+    );
+    let e = errors(&model_with(
+        "  - {principal: bob, role: Reader, scope: rg:rg}\n  - {id: 'Role_Assignments[0]', principal: bob, role: Owner, scope: rg:rg}\n",
+    ));
+    assert!(
+        e.iter()
+            .any(|e| e.contains("assignment id `Role_Assignments[0]` is used twice")),
+        "{e:#?}"
+    );
+    let e = errors(&model_with(
+        "  - {id: 'role_assignments[1]', principal: bob, role: Reader, scope: rg:rg}\n  - {principal: bob, role: Owner, scope: rg:rg}\n",
+    ));
+    assert!(
+        e.iter()
+            .any(|e| e.contains("assignment id `role_assignments[1]` is used twice")),
+        "{e:#?}"
+    );
+    let m = model(&model_with(
+        "  - {principal: bob, role: Reader, scope: rg:rg}\n  - {principal: bob, role: Owner, scope: rg:rg}\n  - {id: x, principal: bob, role: Owner, scope: rg:rg}\n",
+    ));
+    let ids: Vec<&str> = m.assignments.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, ["role_assignments[0]", "role_assignments[1]", "x"]);
+}
+
 #[test]
 fn syntax_errors_are_positioned() {
     let e = load_text("bad.yaml", "version: 1\nprincipals: [\n").unwrap_err();
