@@ -299,29 +299,24 @@ fn assignment_ids_are_unique() {
             "version: 1\nprincipals:\n  users: [{{name: bob}}]\nresources:\n  - {{name: rg, type: resource_group}}\nrole_assignments:\n{assignments}"
         )
     };
-    let e = errors(&model_with(
-        "  - {id: a1, principal: bob, role: Reader, scope: rg:rg}\n  - {id: A1, principal: bob, role: Owner, scope: rg:rg}\n",
-    ));
-    assert!(
-        e.iter().any(|e| e.contains("assignment id `A1` is used twice")),
-        "{e:#?}"
-    );
-    let e = errors(&model_with(
-        "  - {principal: bob, role: Reader, scope: rg:rg}\n  - {id: 'Role_Assignments[0]', principal: bob, role: Owner, scope: rg:rg}\n",
-    ));
-    assert!(
-        e.iter()
-            .any(|e| e.contains("assignment id `Role_Assignments[0]` is used twice")),
-        "{e:#?}"
-    );
-    let e = errors(&model_with(
-        "  - {id: 'role_assignments[1]', principal: bob, role: Reader, scope: rg:rg}\n  - {principal: bob, role: Owner, scope: rg:rg}\n",
-    ));
-    assert!(
-        e.iter()
-            .any(|e| e.contains("assignment id `role_assignments[1]` is used twice")),
-        "{e:#?}"
-    );
+    for (assignments, twice) in [
+        (
+            "  - {id: a1, principal: bob, role: Reader, scope: rg:rg}\n  - {id: A1, principal: bob, role: Owner, scope: rg:rg}\n",
+            "A1",
+        ),
+        (
+            "  - {principal: bob, role: Reader, scope: rg:rg}\n  - {id: 'Role_Assignments[0]', principal: bob, role: Owner, scope: rg:rg}\n",
+            "Role_Assignments[0]",
+        ),
+        (
+            "  - {id: 'role_assignments[1]', principal: bob, role: Reader, scope: rg:rg}\n  - {principal: bob, role: Owner, scope: rg:rg}\n",
+            "role_assignments[1]",
+        ),
+    ] {
+        let e = errors(&model_with(assignments));
+        let expected = format!("assignment id `{twice}` is used twice");
+        assert!(e.iter().any(|e| e.contains(&expected)), "{e:#?}");
+    }
     let m = model(&model_with(
         "  - {principal: bob, role: Reader, scope: rg:rg}\n  - {principal: bob, role: Owner, scope: rg:rg}\n  - {id: x, principal: bob, role: Owner, scope: rg:rg}\n",
     ));

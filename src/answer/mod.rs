@@ -615,10 +615,7 @@ pub fn run(g: &AccessGraph, q: &ResolvedQuery, options: &Options) -> Answer {
             for actor in actors(g, who, &q.excluding) {
                 let c = runner.closure(actor);
                 for goal in &capabilities {
-                    // A complete closure holds every conclusion of an instance that fires in it, so
-                    // a goal none of whose facts it holds has no producer that fires: most goals,
-                    // for most actors, and far cheaper to rule out than to look at every producer.
-                    if c.complete && !goal.facts.iter().any(|f| c.holds(*f)) {
+                    if !may_fire(&c, goal) {
                         continue;
                     }
                     if let Some((depth, _, r)) = reach_goal(g, &c, goal, q.directly, &filter).into_iter().next() {
@@ -680,26 +677,36 @@ pub fn undecided_network(g: &AccessGraph) -> Vec<String> {
     out
 }
 
-/// The capabilities `what can ACTOR reach` lists (by text, of `capabilities`), without their
-/// witnesses, and why the actor's closure may be incomplete (its unmodelled facts; the network's
-/// undecided premises are [`undecided_network`]). A witness per capability is most of the cost of
-/// `what can`; a comparison of two models needs witnesses only for what an actor gains.
-pub fn capabilities_reached(g: &AccessGraph, actor: Actor, capabilities: &[Goal]) -> (BTreeSet<String>, Vec<String>) {
+/// False when no producer of `goal` can fire in `c`: a complete closure holds every conclusion of an
+/// instance that fires in it, so a goal none of whose facts it holds has none. Most goals, for most
+/// actors, and far cheaper to rule out than to look at every producer.
+fn may_fire(c: &Closure, goal: &Goal) -> bool {
+    !c.complete || goal.facts.iter().any(|f| c.holds(*f))
+}
+
+/// For each actor, the capabilities `what can ACTOR reach` lists (by text), without their witnesses,
+/// and why its closure may be incomplete (its unmodelled facts; the network's undecided premises are
+/// [`undecided_network`]). A witness per capability is most of the cost of `what can`; a comparison
+/// of two models needs witnesses only for what an actor gains. The actors are searched in parallel,
+/// the results in their order.
+pub fn capabilities_reached(g: &AccessGraph, actors: &[Actor]) -> Vec<(BTreeSet<String>, Vec<String>)> {
+    let capabilities = goal::all_capabilities(g);
     let filter = Filter::default();
     let mut runner = Runner::new(g, filter.clone(), None);
-    let c = runner.closure(actor);
-    let reached = capabilities
-        .iter()
-        .filter(|goal| {
-            // A goal derived in the search has a producer that fires (the one that derived it);
-            // one held only from the start may have none, as `what can` sees it.
-            goal.facts.iter().any(|f| c.via_of(*f).is_some())
-                || (goal.facts.iter().any(|f| c.holds(*f)) || !c.complete)
-                    && !reach_goal(g, &c, goal, false, &filter).is_empty()
-        })
-        .map(|goal| goal.text.clone())
-        .collect();
-    (reached, unmodelled(g, &c, &runner.unmodelled))
+    let unmodelled_facts = runner.unmodelled.clone();
+    runner.each(actors, |_, c| {
+        let reached = capabilities
+            .iter()
+            .filter(|goal| {
+                // A goal derived in the search has a producer that fires (the one that derived it);
+                // one held only from the start may have none, as `what can` sees it.
+                goal.facts.iter().any(|f| c.via_of(*f).is_some())
+                    || may_fire(c, goal) && !reach_goal(g, c, goal, false, &filter).is_empty()
+            })
+            .map(|goal| goal.text.clone())
+            .collect();
+        (reached, unmodelled(g, c, &unmodelled_facts))
+    })
 }
 
 /// The capability a target denotes, as text.

@@ -122,6 +122,14 @@ impl Own {
     }
 }
 
+/// An actor's closure from its class's search: the search itself, or the member's layer over it.
+fn closure_of(shared: Arc<Closure>, own: Option<&Own>) -> Arc<Closure> {
+    match own {
+        Some(own) => Arc::new(own.closure(shared)),
+        None => shared,
+    }
+}
+
 /// The actors of a class: each by its position in the list asked about, with what it adds to the
 /// class's search.
 type Members = Vec<(usize, Option<Own>)>;
@@ -241,11 +249,7 @@ impl<'g> Runner<'g> {
         }
         self.proof.actors += 1;
         self.count((c.facts_reached, c.rules_fired));
-        let shared = Arc::new(c);
-        Some(match own {
-            Some(own) => Arc::new(own.closure(shared)),
-            None => shared,
-        })
+        Some(closure_of(Arc::new(c), own.as_ref()))
     }
 
     /// Lets each search stop once the least depth of `goal` is settled: what follows only needs the
@@ -373,10 +377,7 @@ impl<'g> Runner<'g> {
             .iter()
             .filter_map(|(i, own)| {
                 let actor = *actors.get(*i)?;
-                let closure = match own {
-                    Some(own) => Arc::new(own.closure(shared.clone())),
-                    None => shared.clone(),
-                };
+                let closure = closure_of(shared.clone(), own.as_ref());
                 let result = visit(actor, &closure);
                 if let (Some(group), Some(cone), true) = (self.group_fact(actor), &self.cone, keep_groups)
                     && let Some(kept) = search::GroupClosure::of(self.g, cone, &self.filter, &closure)
@@ -513,10 +514,7 @@ impl<'g> Runner<'g> {
                 (c, true)
             }
         };
-        let c = match own {
-            Some(own) => Arc::new(own.closure(shared)),
-            None => shared,
-        };
+        let c = closure_of(shared, own.as_ref());
         if searched {
             self.count((c.facts_reached, c.rules_fired));
         }

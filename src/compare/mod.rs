@@ -3,8 +3,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use rayon::prelude::*;
-
 use crate::answer::expect::Outcome;
 use crate::answer::{self, Actor, Listed, Options};
 use crate::check::{self, Graphs, Item};
@@ -65,24 +63,13 @@ type Reach = (BTreeMap<String, BTreeSet<String>>, BTreeSet<String>);
 
 /// What every actor reaches, without witnesses (see [`answer::capabilities_reached`]).
 fn reach(g: &AccessGraph) -> Reach {
-    let capabilities = answer::goal::all_capabilities(g);
-    let labels = actors(g);
-    let (all, mut unknown) = labels
-        .par_iter()
-        .map(|(label, actor)| {
-            let (caps, unknown) = answer::capabilities_reached(g, *actor, &capabilities);
-            (label.clone(), caps, unknown)
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .fold(
-            (BTreeMap::new(), BTreeSet::new()),
-            |(mut all, mut unknown), (label, caps, u)| {
-                all.insert(label, caps);
-                unknown.extend(u);
-                (all, unknown)
-            },
-        );
+    let (labels, every): (Vec<String>, Vec<Actor>) = actors(g).into_iter().unzip();
+    let mut unknown = BTreeSet::new();
+    let mut all = BTreeMap::new();
+    for (label, (caps, u)) in labels.into_iter().zip(answer::capabilities_reached(g, &every)) {
+        all.insert(label, caps);
+        unknown.extend(u);
+    }
     // Every list of what an actor reaches rests on the network's decisions.
     unknown.extend(answer::undecided_network(g));
     (all, unknown)

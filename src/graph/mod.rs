@@ -120,6 +120,18 @@ impl AccessGraph {
         self.rules.get(idx.0 as usize)
     }
 
+    /// The fact that watches rule instance `r` ([`AccessGraph::watchers`]): its
+    /// [`watching_premise`], or none for a network instance of an endpoint derived on demand.
+    pub fn watcher_of(&self, r: RuleIdx) -> Option<FactId> {
+        let rule = self.rule(r)?;
+        let on_demand =
+            rule.rule == RuleId::Network && self.on_demand.get(rule.conclusion.0 as usize).copied().unwrap_or(false);
+        if on_demand {
+            return None;
+        }
+        watching_premise(&self.facts, &rule.premises)
+    }
+
     /// The index of a scope, if the graph has it.
     pub fn scope_id(&self, key: &str) -> Option<u32> {
         self.scope_index.get(key).copied()

@@ -370,50 +370,27 @@ impl Cone {
     /// [`Cone::index_watchers`] from the cone's instances, `joined`.
     fn index_watchers_of(&mut self, g: &AccessGraph, mut joined: Vec<RuleIdx>) {
         joined.sort_unstable();
-        let mut watching: Vec<(u32, RuleIdx, u32)> = Vec::with_capacity(joined.len());
-        for r in joined {
-            let Some(rule) = g.rule(r) else { continue };
-            // The network instances of an endpoint derived on demand are watched by no premise.
-            if rule.rule == RuleId::Network && g.on_demand.get(rule.conclusion.0 as usize).copied().unwrap_or(false) {
-                continue;
-            }
-            let Some(at) = crate::graph::watching_premise(&g.facts, &rule.premises).and_then(|p| self.position(p))
-            else {
-                continue;
-            };
-            let reach = self
-                .distance(rule.conclusion)
+        let mut watching: Vec<(usize, RuleIdx)> = joined
+            .into_iter()
+            .filter_map(|r| Some((self.position(g.watcher_of(r)?)?, r)))
+            .collect();
+        // Stable: each fact's instances stay in index order.
+        watching.sort_by_key(|(at, _)| *at);
+        self.watched_from = (0..=self.members.len())
+            .map(|i| u32::try_from(watching.partition_point(|(at, _)| *at < i)).unwrap_or(u32::MAX))
+            .collect();
+        self.watched = watching.into_iter().map(|(_, r)| r).collect();
+        self.watched_reach = self.watched.iter().map(|r| self.reach_of(g, *r)).collect();
+    }
+
+    /// How far instance `r` takes its watching fact towards the goals at best: its step, and its
+    /// conclusion's distance.
+    fn reach_of(&self, g: &AccessGraph, r: RuleIdx) -> u32 {
+        g.rule(r).map_or(0, |rule| {
+            self.distance(rule.conclusion)
                 .unwrap_or(UNREACHED)
-                .saturating_add(u32::from(rule.rule.is_step()));
-            watching.push((u32::try_from(at).unwrap_or(u32::MAX), r, reach));
-        }
-        // A counting sort by watching fact: stable, so each fact's instances stay in index order.
-        let mut from = vec![0u32; self.members.len() + 1];
-        for (at, _, _) in &watching {
-            if let Some(n) = from.get_mut(*at as usize + 1) {
-                *n += 1;
-            }
-        }
-        let mut total = 0;
-        for n in &mut from {
-            total += *n;
-            *n = total;
-        }
-        let mut next = from.clone();
-        self.watched = vec![RuleIdx(0); watching.len()];
-        self.watched_reach = vec![0; watching.len()];
-        for (at, r, reach) in watching {
-            let Some(slot) = next.get_mut(at as usize) else {
-                continue;
-            };
-            let i = *slot as usize;
-            *slot += 1;
-            if let (Some(w), Some(x)) = (self.watched.get_mut(i), self.watched_reach.get_mut(i)) {
-                *w = r;
-                *x = reach;
-            }
-        }
-        self.watched_from = from;
+                .saturating_add(u32::from(rule.rule.is_step()))
+        })
     }
 
     /// [`Cone::index_watchers`] from each cone fact's watchers in the whole graph.
@@ -426,13 +403,8 @@ impl Cone {
                 if !self.has_rule(r) {
                     continue;
                 }
-                let reach = g.rule(r).map_or(0, |rule| {
-                    self.distance(rule.conclusion)
-                        .unwrap_or(UNREACHED)
-                        .saturating_add(u32::from(rule.rule.is_step()))
-                });
                 self.watched.push(r);
-                self.watched_reach.push(reach);
+                self.watched_reach.push(self.reach_of(g, r));
             }
         }
         self.watched_from
