@@ -339,3 +339,148 @@ fn the_network_is_decided_once_when_a_change_leaves_it_alone() {
         );
     }
 }
+
+/// What a comparison of every actor's reach gives (the definition a comparison of the affected actors
+/// only must agree with): gains and losses by `actor: capability`, and the reasons either model's
+/// reach may be incomplete.
+fn every_actors_difference(old: &Model, new: &Model) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let reach = |m: &Model| {
+        let graphs = Graphs::build(m, None);
+        let g = graphs.network().unwrap();
+        let actors = answer::every_actor(g);
+        let labels: Vec<String> = actors.iter().map(|a| a.label(&g.model)).collect();
+        let mut unknown: std::collections::BTreeSet<String> = answer::undecided_network(g).into_iter().collect();
+        let mut by_label = std::collections::BTreeMap::new();
+        for (label, (caps, u)) in labels.into_iter().zip(answer::capabilities_reached(g, &actors)) {
+            unknown.extend(u);
+            by_label.insert(label, caps);
+        }
+        (by_label, unknown)
+    };
+    let ((before, unknown_before), (after, unknown_after)) = (reach(old), reach(new));
+    let empty = std::collections::BTreeSet::new();
+    let mut labels: Vec<&String> = before.keys().chain(after.keys()).collect();
+    labels.sort();
+    labels.dedup();
+    let (mut gained, mut lost) = (Vec::new(), Vec::new());
+    for label in labels {
+        let (b, a) = (before.get(label).unwrap_or(&empty), after.get(label).unwrap_or(&empty));
+        gained.extend(a.difference(b).map(|c| format!("{label}: {c}")));
+        lost.extend(b.difference(a).map(|c| format!("{label}: {c}")));
+    }
+    let unknown = unknown_before
+        .into_iter()
+        .map(|u| format!("before: {u}"))
+        .chain(unknown_after.into_iter().map(|u| format!("after: {u}")))
+        .collect();
+    (gained, lost, unknown)
+}
+
+/// The comparison searches only the actors a change may affect; what it reports is what comparing
+/// every actor reports, and every actor it leaves alone reaches the same in both models.
+fn only_the_affected_are_compared(old: &Model, new: &Model) -> Result<usize, String> {
+    let (old_graphs, new_graphs) = (Graphs::build(old, None), Graphs::build(new, None));
+    let d = compare(old, &old_graphs, new, &new_graphs, &[]).unwrap();
+    let expected = every_actors_difference(old, new);
+    let got = (labels(&d.gained), labels(&d.lost), d.unknown.clone());
+    if got != expected {
+        return Err(format!("compared: {got:?}\nevery actor: {expected:?}"));
+    }
+    let (g_old, g_new) = (old_graphs.network().unwrap(), new_graphs.network().unwrap());
+    let by_label = |g: &mlaccess::graph::AccessGraph| -> std::collections::BTreeMap<String, answer::Actor> {
+        answer::every_actor(g)
+            .into_iter()
+            .map(|a| (a.label(&g.model), a))
+            .collect()
+    };
+    let (old_actors, new_actors) = (by_label(g_old), by_label(g_new));
+    let Some(affected) = mlaccess::compare::affected::actors_affected(g_old, &old_actors, g_new, &new_actors) else {
+        return Ok(0);
+    };
+    let mut left_alone = 0;
+    for (label, actor) in &new_actors {
+        if affected.contains(label) {
+            continue;
+        }
+        let before = answer::capabilities_reached(g_old, &[old_actors[label]]);
+        let after = answer::capabilities_reached(g_new, &[*actor]);
+        if before != after {
+            return Err(format!(
+                "{label} is left alone but reaches {before:?} before and {after:?} after"
+            ));
+        }
+        left_alone += 1;
+    }
+    Ok(left_alone)
+}
+
+#[test]
+fn the_bundled_changes_compare_only_the_affected_actors() {
+    let text = std::fs::read_to_string(CONTOSO).unwrap();
+    let old = model(&text);
+    let mut left_alone = 0;
+    for change in [
+        "models/changes/ml-team-contributor.yaml",
+        "models/changes/auditors-contributor.yaml",
+        "models/changes/mlstore-no-shared-key.yaml",
+        "models/changes/offboard-contractor.yaml",
+    ] {
+        let new = changed(&text, &std::fs::read_to_string(change).unwrap());
+        left_alone += only_the_affected_are_compared(&old, &new).unwrap_or_else(|e| panic!("{change}: {e}"));
+    }
+    assert!(left_alone > 20, "only {left_alone} actors were left alone");
+}
+
+/// An actor the change leaves alone may still reach an unmodelled resource with an identity: that is
+/// said of both models, as a comparison of every actor says it.
+#[test]
+fn an_unmodelled_resource_that_an_actor_left_alone_reaches_is_still_unknown() {
+    let text = std::fs::read_to_string("tests/fixtures/rules/unmodelled.yaml").unwrap();
+    let text = text.split("\n---").next().unwrap();
+    let old = model(text);
+    let new = changed(
+        text,
+        "add:\n  role_assignments:\n    - {principal: carol, role: Storage Blob Data Reader, scope: st}\n",
+    );
+    assert!(only_the_affected_are_compared(&old, &new).unwrap() > 0);
+    let d = difference(&old, &new);
+    for side in ["before", "after"] {
+        assert!(
+            d.unknown.iter().any(|u| u.starts_with(side) && u.contains("`app`")),
+            "{:?}",
+            d.unknown
+        );
+    }
+    assert_eq!(labels(&d.gained), ["carol: data-read of st"]);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(common::cases(64, 16)))]
+
+    #[test]
+    fn a_comparison_of_the_affected_actors_is_one_of_every_actor(
+        n in common::net(),
+        principal in 0..3usize,
+        role in 0..common::ROLES.len(),
+        scope in 0..3usize,
+        remove in any::<bool>(),
+    ) {
+        let principal = ["u0", "u1", "ci"][principal];
+        let scope = ["st", "rg", "ws"][scope];
+        let assignment = format!("{{principal: {principal}, role: {}, scope: {scope}}}", common::ROLES[role]);
+        // Azure holds one assignment per (principal, role, scope).
+        let taken = scope == "st"
+            && (n.user_roles.iter().any(|(u, r)| format!("u{u}") == principal && *r == role)
+                || (principal == "ci" && n.compute_role == Some(role)));
+        prop_assume!(remove || !taken);
+        let text = common::yaml(&n, "");
+        let change = if remove && !n.user_roles.is_empty() {
+            let (user, role) = n.user_roles[0];
+            format!("remove:\n  role_assignments:\n    - {{principal: u{user}, role: {}, scope: st}}\n", common::ROLES[role])
+        } else {
+            format!("add:\n  role_assignments:\n    - {assignment}\n")
+        };
+        let (old, new) = (model(&text), changed(&text, &change));
+        prop_assert!(only_the_affected_are_compared(&old, &new).is_ok(), "{:?}\n{change}\n{text}", only_the_affected_are_compared(&old, &new));
+    }
+}

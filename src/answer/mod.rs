@@ -199,6 +199,20 @@ pub fn every_actor(g: &AccessGraph) -> Vec<Actor> {
     out
 }
 
+/// Each actor's starting facts (sorted, without repeats): where every search of it begins.
+pub fn starting_facts(g: &AccessGraph, actors: &[Actor]) -> Vec<Vec<FactId>> {
+    let starts = runner::Starts::new(g);
+    actors
+        .iter()
+        .map(|a| {
+            let mut facts = starts.of(*a, None);
+            facts.sort();
+            facts.dedup();
+            facts
+        })
+        .collect()
+}
+
 /// The actors a `who` denotes, without `excluding` and without identities of prospective resources.
 pub fn actors(g: &AccessGraph, who: &Actors, excluding: &[PrincipalId]) -> Vec<Actor> {
     let m = &g.model;
@@ -398,14 +412,19 @@ fn unmodelled(g: &AccessGraph, c: &Closure, facts: &[FactId]) -> Vec<String> {
     }
     for f in facts.iter().filter(|f| c.holds(**f)) {
         if let Some(Fact::Unmodelled(r)) = g.fact(*f) {
-            let res = g.model.resource(*r);
-            out.push(format!(
-                "the actor can change `{}` ({}), which has an identity; whether that runs code as the identity is not modelled",
-                res.name, res.arm_type
-            ));
+            out.push(unmodelled_reason(g, *r));
         }
     }
     out
+}
+
+/// Why a closure that holds `Unmodelled(r)` may be incomplete.
+pub fn unmodelled_reason(g: &AccessGraph, r: crate::model::ResourceId) -> String {
+    let res = g.model.resource(r);
+    format!(
+        "the actor can change `{}` ({}), which has an identity; whether that runs code as the identity is not modelled",
+        res.name, res.arm_type
+    )
 }
 
 /// What one actor contributed to an answer.

@@ -6,10 +6,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::answer::expect::Outcome;
 use crate::answer::{self, Actor, Listed, Options};
 use crate::check::{self, Graphs, Item};
-use crate::graph::AccessGraph;
+use crate::graph::{AccessGraph, Fact, FactId};
 use crate::model::Model;
 use crate::query::resolve::{Actors, ResolvedForm, ResolvedQuery};
 use crate::query::suite::Expectation;
+use crate::timing;
+
+pub mod affected;
 
 /// A capability an actor gained or lost.
 #[derive(Debug, Clone)]
@@ -61,9 +64,14 @@ fn actors(g: &crate::graph::AccessGraph) -> BTreeMap<String, Actor> {
 /// What each actor reaches (capabilities by text, by actor label), and why that may be incomplete.
 type Reach = (BTreeMap<String, BTreeSet<String>>, BTreeSet<String>);
 
-/// What every actor reaches, without witnesses (see [`answer::capabilities_reached`]).
-fn reach(g: &AccessGraph) -> Reach {
-    let (labels, every): (Vec<String>, Vec<Actor>) = actors(g).into_iter().unzip();
+/// What the actors of `g` labelled in `compared` (every one, when `None`) reach, without witnesses
+/// (see [`answer::capabilities_reached`]).
+fn reach(g: &AccessGraph, actors: &BTreeMap<String, Actor>, compared: Option<&BTreeSet<String>>) -> Reach {
+    let (labels, every): (Vec<String>, Vec<Actor>) = actors
+        .iter()
+        .filter(|(label, _)| compared.is_none_or(|c| c.contains(*label)))
+        .map(|(label, actor)| (label.clone(), *actor))
+        .unzip();
     let mut unknown = BTreeSet::new();
     let mut all = BTreeMap::new();
     for (label, (caps, u)) in labels.into_iter().zip(answer::capabilities_reached(g, &every)) {
@@ -73,6 +81,48 @@ fn reach(g: &AccessGraph) -> Reach {
     // Every list of what an actor reaches rests on the network's decisions.
     unknown.extend(answer::undecided_network(g));
     (all, unknown)
+}
+
+/// Why the closures of the actors not compared (the same in both models) may be incomplete: the
+/// unmodelled facts of `g` they reach, less those already `known`. For each such fact, only the actors
+/// that start from its backward cone are searched, a few at a time, until one reaches it.
+fn unknown_of_unaffected(
+    g: &AccessGraph,
+    actors: &BTreeMap<String, Actor>,
+    affected: &BTreeSet<String>,
+    known: &BTreeSet<String>,
+) -> BTreeSet<String> {
+    let unaffected: Vec<Actor> = actors
+        .iter()
+        .filter(|(label, _)| !affected.contains(*label))
+        .map(|(_, a)| *a)
+        .collect();
+    let mut found = BTreeSet::new();
+    let mut starts: Option<Vec<Vec<FactId>>> = None;
+    for (i, fact) in g.facts.iter().enumerate() {
+        let Fact::Unmodelled(r) = fact else { continue };
+        let reason = answer::unmodelled_reason(g, *r);
+        if known.contains(&reason) || found.contains(&reason) {
+            continue;
+        }
+        let cone = affected::cone_of(g, FactId(u32::try_from(i).unwrap_or(u32::MAX)));
+        let starts = starts.get_or_insert_with(|| answer::starting_facts(g, &unaffected));
+        let candidates: Vec<Actor> = unaffected
+            .iter()
+            .zip(starts.iter())
+            .filter(|(_, s)| cone.as_ref().is_none_or(|cone| s.iter().any(|f| cone.has(*f))))
+            .map(|(a, _)| *a)
+            .collect();
+        for few in candidates.chunks(16) {
+            for (_, u) in answer::capabilities_reached(g, few) {
+                found.extend(u);
+            }
+            if found.contains(&reason) {
+                break;
+            }
+        }
+    }
+    found
 }
 
 /// What `what can ACTOR reach` lists in `g`, with witnesses, by capability.
@@ -102,8 +152,37 @@ pub fn compare(
     let unbuilt = "the graph with the network decided was not built";
     let old_graph = old_graphs.network().ok_or(unbuilt)?;
     let new_graph = new_graphs.network().ok_or(unbuilt)?;
-    let (before, unknown_before) = reach(old_graph);
-    let (after, unknown_after) = reach(new_graph);
+    let (old_actors, new_actors) = (actors(old_graph), actors(new_graph));
+    // Only the actors the change may affect are searched; the others reach the same in both.
+    let affected = timing::stage("compare: the actors the change may affect", || {
+        affected::actors_affected(old_graph, &old_actors, new_graph, &new_actors)
+    });
+    let every = old_actors
+        .keys()
+        .chain(new_actors.keys())
+        .collect::<BTreeSet<_>>()
+        .len();
+    match &affected {
+        Some(a) => timing::note("compare", &format!("{} of {every} actors may be affected", a.len())),
+        None => timing::note(
+            "compare",
+            &format!("the models cannot be matched; all {every} actors compared"),
+        ),
+    }
+    let (before, mut unknown_before) = timing::stage("compare: what they reach before", || {
+        reach(old_graph, &old_actors, affected.as_ref())
+    });
+    let (after, mut unknown_after) = timing::stage("compare: what they reach after", || {
+        reach(new_graph, &new_actors, affected.as_ref())
+    });
+    if let Some(affected) = &affected {
+        let known: BTreeSet<String> = unknown_before.intersection(&unknown_after).cloned().collect();
+        let same = timing::stage("compare: the unmodelled resources the others reach", || {
+            unknown_of_unaffected(new_graph, &new_actors, affected, &known)
+        });
+        unknown_before.extend(same.iter().cloned());
+        unknown_after.extend(same);
+    }
     let mut d = Difference {
         unknown: unknown_before
             .into_iter()
@@ -114,7 +193,6 @@ pub fn compare(
     };
     let labels: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
     let replayer = crate::witness::Replayer::new(new_graphs.prepared());
-    let new_actors = actors(new_graph);
     let empty = BTreeSet::new();
     for label in labels {
         let b = before.get(label).unwrap_or(&empty);
