@@ -373,7 +373,15 @@ fn whatif_one_assignment(bencher: Bencher) {
         // As `whatif` builds them: the network questions of the second model answered from the
         // first's when the change leaves the network alone.
         let (old_graphs, new_graphs) = Graphs::build_pair(&f.model, &new, None, mlaccess::check::Needs::BOTH);
-        mlaccess::compare::compare(&f.model, &old_graphs, &new, &new_graphs, &[]).unwrap()
+        mlaccess::compare::compare(
+            &f.model,
+            &old_graphs,
+            &new,
+            &new_graphs,
+            &[],
+            mlaccess::compare::Network::Decided,
+        )
+        .unwrap()
     };
     let d = run();
     assert!(

@@ -17,7 +17,7 @@ mod common;
 use insta_cmd::assert_cmd_snapshot;
 use mlaccess::answer::{self, Options, Verdict};
 use mlaccess::check::{Graphs, Needs};
-use mlaccess::compare::{Difference, compare};
+use mlaccess::compare::{Difference, Network, compare};
 use mlaccess::load::change::load_changed;
 use mlaccess::load::{Source, load};
 use mlaccess::model::Model;
@@ -227,7 +227,15 @@ fn changed(text: &str, change: &str) -> Model {
 }
 
 fn difference(old: &Model, new: &Model) -> Difference {
-    compare(old, &Graphs::build(old, None), new, &Graphs::build(new, None), &[]).unwrap()
+    compare(
+        old,
+        &Graphs::build(old, None),
+        new,
+        &Graphs::build(new, None),
+        &[],
+        Network::Decided,
+    )
+    .unwrap()
 }
 
 fn labels(changes: &[mlaccess::compare::Change]) -> Vec<String> {
@@ -328,7 +336,7 @@ fn the_network_is_decided_once_when_a_change_leaves_it_alone() {
     );
     for new in [grant, hardening] {
         let (before, after) = Graphs::build_pair(&old, &new, None, Needs::BOTH);
-        let paired = compare(&old, &before, &new, &after, &[]).unwrap();
+        let paired = compare(&old, &before, &new, &after, &[], Network::Decided).unwrap();
         let separate = difference(&old, &new);
         assert_eq!(labels(&paired.gained), labels(&separate.gained));
         assert_eq!(labels(&paired.lost), labels(&separate.lost));
@@ -343,10 +351,13 @@ fn the_network_is_decided_once_when_a_change_leaves_it_alone() {
 /// What a comparison of every actor's reach gives (the definition a comparison of the affected actors
 /// only must agree with): gains and losses by `actor: capability`, and the reasons either model's
 /// reach may be incomplete.
-fn every_actors_difference(old: &Model, new: &Model) -> (Vec<String>, Vec<String>, Vec<String>) {
+fn every_actors_difference(old: &Model, new: &Model, network: Network) -> (Vec<String>, Vec<String>, Vec<String>) {
     let reach = |m: &Model| {
         let graphs = Graphs::build(m, None);
-        let g = graphs.network().unwrap();
+        let g = match network {
+            Network::Decided => graphs.network().unwrap(),
+            Network::Ignored => graphs.ignoring_network().unwrap(),
+        };
         let actors = answer::every_actor(g);
         let labels: Vec<String> = actors.iter().map(|a| a.label(&g.model)).collect();
         let mut unknown: std::collections::BTreeSet<String> = answer::undecided_network(g).into_iter().collect();
@@ -368,25 +379,35 @@ fn every_actors_difference(old: &Model, new: &Model) -> (Vec<String>, Vec<String
         gained.extend(a.difference(b).map(|c| format!("{label}: {c}")));
         lost.extend(b.difference(a).map(|c| format!("{label}: {c}")));
     }
-    let unknown = unknown_before
+    let mut unknown: Vec<String> = unknown_before
         .into_iter()
         .map(|u| format!("before: {u}"))
         .chain(unknown_after.into_iter().map(|u| format!("after: {u}")))
         .collect();
+    if network == Network::Ignored && !old.same_network(new) {
+        unknown
+            .push("the change alters the network, and the comparison ignores the network (--ignoring-network)".into());
+    }
     (gained, lost, unknown)
 }
 
 /// The comparison searches only the actors a change may affect; what it reports is what comparing
 /// every actor reports, and every actor it leaves alone reaches the same in both models.
-fn only_the_affected_are_compared(old: &Model, new: &Model) -> Result<usize, String> {
+fn only_the_affected_are_compared(old: &Model, new: &Model, network: Network) -> Result<usize, String> {
     let (old_graphs, new_graphs) = (Graphs::build(old, None), Graphs::build(new, None));
-    let d = compare(old, &old_graphs, new, &new_graphs, &[]).unwrap();
-    let expected = every_actors_difference(old, new);
+    let d = compare(old, &old_graphs, new, &new_graphs, &[], network).unwrap();
+    let expected = every_actors_difference(old, new, network);
     let got = (labels(&d.gained), labels(&d.lost), d.unknown.clone());
     if got != expected {
         return Err(format!("compared: {got:?}\nevery actor: {expected:?}"));
     }
-    let (g_old, g_new) = (old_graphs.network().unwrap(), new_graphs.network().unwrap());
+    let (g_old, g_new) = match network {
+        Network::Decided => (old_graphs.network().unwrap(), new_graphs.network().unwrap()),
+        Network::Ignored => (
+            old_graphs.ignoring_network().unwrap(),
+            new_graphs.ignoring_network().unwrap(),
+        ),
+    };
     let by_label = |g: &mlaccess::graph::AccessGraph| -> std::collections::BTreeMap<String, answer::Actor> {
         answer::every_actor(g)
             .into_iter()
@@ -426,7 +447,10 @@ fn the_bundled_changes_compare_only_the_affected_actors() {
         "models/changes/offboard-contractor.yaml",
     ] {
         let new = changed(&text, &std::fs::read_to_string(change).unwrap());
-        left_alone += only_the_affected_are_compared(&old, &new).unwrap_or_else(|e| panic!("{change}: {e}"));
+        for network in [Network::Decided, Network::Ignored] {
+            left_alone += only_the_affected_are_compared(&old, &new, network)
+                .unwrap_or_else(|e| panic!("{change} ({network:?}): {e}"));
+        }
     }
     assert!(left_alone > 20, "only {left_alone} actors were left alone");
 }
@@ -442,7 +466,7 @@ fn an_unmodelled_resource_that_an_actor_left_alone_reaches_is_still_unknown() {
         text,
         "add:\n  role_assignments:\n    - {principal: carol, role: Storage Blob Data Reader, scope: st}\n",
     );
-    assert!(only_the_affected_are_compared(&old, &new).unwrap() > 0);
+    assert!(only_the_affected_are_compared(&old, &new, Network::Decided).unwrap() > 0);
     let d = difference(&old, &new);
     for side in ["before", "after"] {
         assert!(
@@ -464,7 +488,9 @@ proptest! {
         role in 0..common::ROLES.len(),
         scope in 0..3usize,
         remove in any::<bool>(),
+        ignoring in any::<bool>(),
     ) {
+        let network = if ignoring { Network::Ignored } else { Network::Decided };
         let principal = ["u0", "u1", "ci"][principal];
         let scope = ["st", "rg", "ws"][scope];
         let assignment = format!("{{principal: {principal}, role: {}, scope: {scope}}}", common::ROLES[role]);
@@ -481,6 +507,54 @@ proptest! {
             format!("add:\n  role_assignments:\n    - {assignment}\n")
         };
         let (old, new) = (model(&text), changed(&text, &change));
-        prop_assert!(only_the_affected_are_compared(&old, &new).is_ok(), "{:?}\n{change}\n{text}", only_the_affected_are_compared(&old, &new));
+        let compared = only_the_affected_are_compared(&old, &new, network);
+        prop_assert!(compared.is_ok(), "{:?} ({network:?})\n{change}\n{text}", compared);
     }
+}
+
+/// With `--ignoring-network` the comparison says so, finds the gains of a grant as a comparison with
+/// the network decided does (the bundled estate's network lets them through), and calls a change of
+/// the network incomplete rather than harmless.
+#[test]
+fn ignoring_the_network_is_said_and_a_network_change_is_not_missed() {
+    let run = |change: &str, ignoring: bool| {
+        let mut args = vec!["whatif", CONTOSO, "--change", change, "--format", "json"];
+        if ignoring {
+            args.push("--ignoring-network");
+        }
+        let out = common::cli().args(args).output().unwrap();
+        let d: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.code(), d)
+    };
+    let grant = "models/changes/ml-team-contributor.yaml";
+    let ((code, ignored), (_, decided)) = (run(grant, true), run(grant, false));
+    assert_eq!(code, Some(1));
+    assert_eq!(ignored["network"], "ignored");
+    assert_eq!(decided["network"], "decided");
+    let gains = |d: &serde_json::Value| -> Vec<String> {
+        d["gained"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| format!("{} {}", g["actor"], g["capability"]))
+            .collect()
+    };
+    assert!(!gains(&decided).is_empty());
+    for g in gains(&decided) {
+        assert!(
+            gains(&ignored).contains(&g),
+            "{g} is missing when the network is ignored"
+        );
+    }
+    let (code, hardening) = run("models/changes/mlstore-no-shared-key.yaml", true);
+    assert_eq!(code, Some(3), "{hardening}");
+    assert_eq!(hardening["complete"], false);
+    assert!(
+        hardening["unknown"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u.as_str().unwrap().contains("alters the network")),
+        "{hardening}"
+    );
 }

@@ -152,6 +152,11 @@ impl Graphs {
         self.network.as_ref()
     }
 
+    /// The graph with every network premise assumed to hold, when built.
+    pub fn ignoring_network(&self) -> Option<&AccessGraph> {
+        self.open.as_ref()
+    }
+
     /// The graph an expectation was decided on (none for one that was not decided).
     pub fn for_item(&self, r: &ItemResult) -> Option<&AccessGraph> {
         match r {

@@ -603,6 +603,13 @@ pub struct CompareOptions {
     #[arg(long)]
     pub witnesses: bool,
 
+    /// Compare what each actor reaches with the network ignored (every place reaches every
+    /// endpoint), as queries do with `ignoring network`: new access through identities, roles, keys
+    /// and credentials alone, without deciding the network of either model (much faster on a large
+    /// estate). A change of the network itself is then not seen, and the result says it is incomplete.
+    #[arg(long)]
+    pub ignoring_network: bool,
+
     /// Timeout of each solver call, in milliseconds.
     #[arg(long, value_name = "MS")]
     pub timeout: Option<u64>,

@@ -12,6 +12,8 @@
 //! has the instance.
 
 use std::cmp::Ordering;
+
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::answer::{self, Actor};
@@ -111,7 +113,7 @@ fn match_facts(old: &AccessGraph, new: &AccessGraph) -> Option<FactMap> {
     };
     Some(FactMap(
         old.facts
-            .iter()
+            .par_iter()
             .map(|f| translate(*f).and_then(|f| new.fact_id(&f)))
             .collect(),
     ))
@@ -193,14 +195,20 @@ fn unmatched_premises(
     for (i, _) in old_to_new.0.iter().enumerate().filter(|(_, to)| to.is_none()) {
         only_old.extend(old.producers.get(i).into_iter().flatten());
     }
-    for i in 0..new.facts.len() {
-        let f = id(i);
-        let after = keyed_producers(new, f, Some);
-        let before = match new_to_old.of(f) {
-            Some(o) => keyed_producers(old, o, |p| old_to_new.of(p)),
-            None => Vec::new(),
-        };
-        let (a, b) = unmatched(&after, &before);
+    // Fact by fact, on every thread (the cones built from these are sets, so order does not matter).
+    let per_fact: Vec<(Vec<RuleIdx>, Vec<RuleIdx>)> = (0..new.facts.len())
+        .into_par_iter()
+        .map(|i| {
+            let f = id(i);
+            let after = keyed_producers(new, f, Some);
+            let before = match new_to_old.of(f) {
+                Some(o) => keyed_producers(old, o, |p| old_to_new.of(p)),
+                None => Vec::new(),
+            };
+            unmatched(&after, &before)
+        })
+        .collect();
+    for (a, b) in per_fact {
         only_new.extend(a);
         only_old.extend(b);
     }

@@ -36,9 +36,23 @@ pub struct Flip {
     pub after: String,
 }
 
+/// Which graph of each model the actors' reach is compared on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Network {
+    /// The network decided (by Z3): what each actor reaches as packets really flow.
+    #[default]
+    Decided,
+    /// The network ignored (every place reaches every endpoint): what the change gives through
+    /// identities, roles, keys and credentials alone. A change of the network itself is not seen, so
+    /// such a change makes the comparison incomplete.
+    Ignored,
+}
+
 /// The difference between two models.
 #[derive(Debug, Clone, Default)]
 pub struct Difference {
+    /// The graphs compared.
+    pub network: Network,
     /// New access.
     pub gained: Vec<Change>,
     /// Lost access.
@@ -148,10 +162,14 @@ pub fn compare(
     new: &Model,
     new_graphs: &Graphs,
     suites: &[Expectation],
+    network: Network,
 ) -> Result<Difference, String> {
-    let unbuilt = "the graph with the network decided was not built";
-    let old_graph = old_graphs.network().ok_or(unbuilt)?;
-    let new_graph = new_graphs.network().ok_or(unbuilt)?;
+    let (old_graph, new_graph) = match network {
+        Network::Decided => (old_graphs.network(), new_graphs.network()),
+        Network::Ignored => (old_graphs.ignoring_network(), new_graphs.ignoring_network()),
+    };
+    let unbuilt = format!("the graph the comparison needs ({network:?} network) was not built");
+    let (old_graph, new_graph) = (old_graph.ok_or(&unbuilt)?, new_graph.ok_or(&unbuilt)?);
     let (old_actors, new_actors) = (actors(old_graph), actors(new_graph));
     // Only the actors the change may affect are searched; the others reach the same in both.
     let affected = timing::stage("compare: the actors the change may affect", || {
@@ -189,8 +207,13 @@ pub fn compare(
             .map(|u| format!("before: {u}"))
             .chain(unknown_after.into_iter().map(|u| format!("after: {u}")))
             .collect(),
+        network,
         ..Difference::default()
     };
+    if network == Network::Ignored && !old.same_network(new) {
+        d.unknown
+            .push("the change alters the network, and the comparison ignores the network (--ignoring-network)".into());
+    }
     let labels: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
     let replayer = crate::witness::Replayer::new(new_graphs.prepared());
     let empty = BTreeSet::new();

@@ -6,12 +6,18 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use super::answer::{witness_json, witness_text};
-use crate::compare::Difference;
+use crate::compare::{Difference, Network};
 use crate::graph::AccessGraph;
 
 /// For people.
 pub fn render_text(title: &str, g: &AccessGraph, d: &Difference, witnesses: bool) -> String {
     let mut out = format!("{title}\n");
+    if d.network == Network::Ignored {
+        let _ = writeln!(
+            out,
+            "network ignored: every place is assumed to reach every endpoint, in both models"
+        );
+    }
     if d.gained.is_empty() && !d.unknown.is_empty() {
         let _ = writeln!(out, "\nno new access found, but the comparison is incomplete:");
     } else if d.gained.is_empty() {
@@ -76,6 +82,7 @@ pub fn render_json(g: &AccessGraph, d: &Difference) -> Value {
         "schema": "mlaccess/compare/v1",
                 "new_access": !d.gained.is_empty(),
         "complete": d.unknown.is_empty(),
+        "network": match d.network { Network::Decided => "decided", Network::Ignored => "ignored" },
         "unknown": d.unknown,
         "gained": d.gained.iter().map(|c| json!({
             "actor": c.actor, "capability": c.capability,

@@ -7,7 +7,7 @@ use super::super::exit::Status;
 use super::super::input;
 use super::check::load_suites;
 use crate::check::{Graphs, Needs};
-use crate::compare::{Difference, compare};
+use crate::compare::{Difference, Network, compare};
 use crate::load::change::load_changed;
 use crate::model::Model;
 use crate::report::{self, Color};
@@ -29,14 +29,20 @@ fn finish(
             Err(status) => return Ok(status),
         }
     };
-    // Every actor's reach is compared with the network decided; the suites need what they say.
+    // Every actor's reach is compared with the network decided, or ignored when asked; the suites
+    // need what they say.
+    let network = if options.ignoring_network {
+        Network::Ignored
+    } else {
+        Network::Decided
+    };
     let needs = Needs {
-        network: true,
-        open: false,
+        network: network == Network::Decided,
+        open: network == Network::Ignored,
     }
     .and(Needs::of(&expectations));
     let (old_graphs, new_graphs) = Graphs::build_pair(old, new, options.timeout, needs);
-    let d: Difference = match compare(old, &old_graphs, new, &new_graphs, &expectations) {
+    let d: Difference = match compare(old, &old_graphs, new, &new_graphs, &expectations, network) {
         Ok(d) => d,
         Err(problem) => {
             writeln!(
@@ -46,10 +52,14 @@ fn finish(
             return Ok(Status::Error);
         }
     };
-    let Some(new_graph) = new_graphs.network() else {
+    let new_graph = match network {
+        Network::Decided => new_graphs.network(),
+        Network::Ignored => new_graphs.ignoring_network(),
+    };
+    let Some(new_graph) = new_graph else {
         writeln!(
             err,
-            "mlaccess: internal error: the graph with the network decided was not built"
+            "mlaccess: internal error: the graph the comparison needs was not built"
         )?;
         return Ok(Status::Error);
     };
