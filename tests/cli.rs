@@ -148,6 +148,41 @@ fn broken_pipe_is_not_an_error() {
     assert!(status.success(), "{status:?}");
 }
 
+/// Stages that run on other threads (`whatif` loads the model as it is and as changed at once) write
+/// their timings while the main thread waits for them: standard error must not be held by it.
+#[test]
+fn timings_of_stages_on_other_threads_do_not_hang() {
+    let mut child = common::cli()
+        .args([
+            "--timings",
+            "whatif",
+            MODEL,
+            "--change",
+            "models/changes/ml-team-contributor.yaml",
+            "--format",
+            "json",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("`whatif --timings` did not finish in two minutes");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(1));
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(stderr.matches("timing: resolve: ").count(), 2, "{stderr}");
+}
+
 #[test]
 fn timings_go_to_standard_error_and_change_no_answer() {
     let question = [

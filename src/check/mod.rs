@@ -91,6 +91,12 @@ fn prepare(m: &Model) -> Arc<Model> {
     Arc::new(timing::stage("build: prospective resources", || witness::prepare(m)))
 }
 
+fn prepare_owned(m: Model) -> Arc<Model> {
+    Arc::new(timing::stage("build: prospective resources", || {
+        witness::prepare_owned(m)
+    }))
+}
+
 impl Graphs {
     /// Builds both graphs of a model.
     pub fn build(m: &Model, timeout_ms: Option<u64>) -> Graphs {
@@ -107,9 +113,26 @@ impl Graphs {
     /// resources), the second model's network questions are answered from the first's (one oracle,
     /// its cache shared): a change of roles, assignments or memberships then costs no solver call.
     pub fn build_pair(old: &Model, new: &Model, timeout_ms: Option<u64>, needs: Needs) -> (Graphs, Graphs) {
+        Graphs::build_pair_prepared(prepare(old), || prepare(new), timeout_ms, needs)
+    }
+
+    /// [`Graphs::build_pair`] of models the caller no longer needs as loaded: each graph's prepared
+    /// model is made from the model itself rather than a copy (at size L a copy is about a second and
+    /// most of a GiB).
+    pub fn build_pair_owned(old: Model, new: Model, timeout_ms: Option<u64>, needs: Needs) -> (Graphs, Graphs) {
+        Graphs::build_pair_prepared(prepare_owned(old), || prepare_owned(new), timeout_ms, needs)
+    }
+
+    /// [`Graphs::build_pair`] of a prepared model and one to prepare once the first graphs are built.
+    fn build_pair_prepared(
+        old: Arc<Model>,
+        new: impl FnOnce() -> Arc<Model>,
+        timeout_ms: Option<u64>,
+        needs: Needs,
+    ) -> (Graphs, Graphs) {
         let oracle = Z3Oracle::new(timeout_ms, false);
-        let before = Graphs::build_with(old, &oracle, needs);
-        let after_prepared = prepare(new);
+        let before = Graphs::build_prepared_with(old, &oracle, needs);
+        let after_prepared = new();
         let after = if before.prepared.same_network(&after_prepared) {
             Graphs::build_prepared_with(after_prepared, &oracle, needs)
         } else {

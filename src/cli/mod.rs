@@ -31,7 +31,9 @@ pub fn main() -> ExitCode {
         }
     };
     let mut stdout = std::io::stdout().lock();
-    let mut stderr = std::io::stderr().lock();
+    // Standard error is not held locked: other threads write to it too (stage timings, a panic's
+    // message), and would wait for this one for ever while it waits for them.
+    let mut stderr = std::io::stderr();
     let status = run(&cli, &mut stdout, &mut stderr);
     let _ = stdout.flush();
     status.into()

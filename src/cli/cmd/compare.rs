@@ -14,8 +14,8 @@ use crate::report::{self, Color};
 
 fn finish(
     title: &str,
-    old: &Model,
-    new: &Model,
+    old: Model,
+    new: Model,
     options: &CompareOptions,
     color: Color,
     out: &mut dyn Write,
@@ -41,7 +41,18 @@ fn finish(
         open: network == Network::Ignored,
     }
     .and(Needs::of(&expectations));
-    let (old_graphs, new_graphs) = Graphs::build_pair(old, new, options.timeout, needs);
+    // The suites are resolved against the models as loaded; without suites, each graph is built from
+    // its model itself rather than a copy.
+    let (kept, (old_graphs, new_graphs)) = if expectations.is_empty() {
+        (None, Graphs::build_pair_owned(old, new, options.timeout, needs))
+    } else {
+        let graphs = Graphs::build_pair(&old, &new, options.timeout, needs);
+        (Some((old, new)), graphs)
+    };
+    let (old, new) = match &kept {
+        Some((old, new)) => (old, new),
+        None => (old_graphs.prepared(), new_graphs.prepared()),
+    };
     let d: Difference = match compare(old, &old_graphs, new, &new_graphs, &expectations, network) {
         Ok(d) => d,
         Err(problem) => {
@@ -85,11 +96,7 @@ fn finish(
 }
 
 pub fn whatif(a: &WhatifArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<Status> {
-    let (loaded, _) = match super::load_model(&a.model, color, err)? {
-        Ok(l) => l,
-        Err(status) => return Ok(status),
-    };
-    let model_sources = match super::read_sources(&a.model, err)? {
+    let model_sources = match crate::timing::stage("read", || super::read_sources(&a.model, err))? {
         Ok(s) => s,
         Err(status) => return Ok(status),
     };
@@ -100,7 +107,16 @@ pub fn whatif(a: &WhatifArgs, color: Color, out: &mut dyn Write, err: &mut dyn W
             return Ok(Status::Error);
         }
     };
-    let changed = match load_changed(&model_sources, &change_source) {
+    // The model as it is and as changed are loaded at the same time (each from the sources alone).
+    let (loaded, changed) = rayon::join(
+        || crate::load::merge::load_many(&model_sources),
+        || load_changed(&model_sources, &change_source),
+    );
+    let loaded = match super::report_loaded(&model_sources, loaded, color, err)? {
+        Ok(l) => l,
+        Err(status) => return Ok(status),
+    };
+    let changed = match changed {
         Ok(l) => l.model,
         Err(d) => {
             let refs: Vec<&crate::load::Source> = model_sources.iter().chain([&change_source]).collect();
@@ -114,7 +130,7 @@ pub fn whatif(a: &WhatifArgs, color: Color, out: &mut dyn Write, err: &mut dyn W
         }
     };
     let title = format!("what-if: {} applied to {}", a.change, a.model.model);
-    finish(&title, &loaded.model, &changed, &a.options, color, out, err)
+    finish(&title, loaded.model, changed, &a.options, color, out, err)
 }
 
 pub fn diff(a: &DiffArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<Status> {
@@ -131,5 +147,5 @@ pub fn diff(a: &DiffArgs, color: Color, out: &mut dyn Write, err: &mut dyn Write
         Err(status) => return Ok(status),
     };
     let title = format!("diff: {} → {}", a.old, a.new);
-    finish(&title, &old.model, &new.model, &a.options, color, out, err)
+    finish(&title, old.model, new.model, &a.options, color, out, err)
 }

@@ -94,15 +94,27 @@ fn load_model(m: &ModelArg, color: Color, err: &mut dyn Write) -> std::io::Resul
         Ok(s) => s,
         Err(status) => return Ok(Err(status)),
     };
-    let refs: Vec<&load::Source> = sources.iter().collect();
     let name = sources.first().map(|s| s.name.clone()).unwrap_or_default();
     let loaded = load::merge::load_many(&sources);
+    Ok(report_loaded(&sources, loaded, color, err)?.map(|loaded| (loaded, name)))
+}
+
+/// Reports what loading `sources` gave (its warnings, or every problem and a summary) and returns the
+/// model, or the status to exit with.
+fn report_loaded(
+    sources: &[load::Source],
+    loaded: Result<Loaded, Diagnostics>,
+    color: Color,
+    err: &mut dyn Write,
+) -> std::io::Result<Result<Loaded, Status>> {
+    let refs: Vec<&load::Source> = sources.iter().collect();
+    let name = sources.first().map(|s| s.name.clone()).unwrap_or_default();
     match loaded {
         Ok(loaded) => {
             if !loaded.warnings.is_empty() {
                 write!(err, "{}", render_problems(&loaded.warnings, &refs, color))?;
             }
-            Ok(Ok((loaded, name)))
+            Ok(Ok(loaded))
         }
         Err(diags) => {
             write!(err, "{}", render_problems(&diags, &refs, color))?;
