@@ -1514,7 +1514,7 @@ impl<'m> Builder<'m> {
         let mut to_change: BTreeMap<Overrides, Vec<(Place, Endpoint)>> = BTreeMap::new();
         for &place in &places {
             for &endpoint in &endpoints {
-                if let NetDecision::Blocked(_) = oracle.decide(self.m, place, endpoint) {
+                if oracle.blocked(self.m, place, endpoint) {
                     for ov in change_sets(self.m, place, endpoint) {
                         to_change.entry(ov).or_default().push((place, endpoint));
                     }

@@ -31,6 +31,11 @@ pub enum NetDecision {
 pub trait NetworkOracle {
     /// Can a packet from `place` reach `endpoint`?
     fn decide(&self, model: &Model, place: Place, endpoint: Endpoint) -> NetDecision;
+    /// Whether no packet from `place` reaches `endpoint` ([`NetworkOracle::decide`] is `Blocked`),
+    /// for an oracle that can say so without a copy of the decision.
+    fn blocked(&self, model: &Model, place: Place, endpoint: Endpoint) -> bool {
+        matches!(self.decide(model, place, endpoint), NetDecision::Blocked(_))
+    }
     /// True when the decisions come from a model of the network (false: every premise assumed open).
     fn applied(&self) -> bool;
     /// When every place reaches every endpoint, unconditionally and for the same reason (nothing is

@@ -2,8 +2,8 @@
 //! or Z3 looks for a packet on every way to the endpoint; the first packet found is replayed by the
 //! concrete evaluator and becomes the evidence. Decisions are cached per (place, endpoint).
 
+use rustc_hash::FxHashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use super::netenc::{self, NetSolver, Outcome};
 use crate::graph::network::{NetDecision, NetworkOracle};
@@ -18,10 +18,12 @@ pub struct Z3Oracle {
     pub timeout_ms: Option<u64>,
     /// Collect the SMT-LIB of every question (for `--dump-smt`).
     pub dump: bool,
-    cache: RefCell<HashMap<(Place, Endpoint), NetDecision>>,
+    cache: RefCell<FxHashMap<(Place, Endpoint), NetDecision>>,
     /// Solver outcomes by origin class and path (`network::origin_class`): places in the same subnet
     /// share their questions.
-    attempts: RefCell<HashMap<(Origin, Path), Outcome>>,
+    attempts: RefCell<FxHashMap<(Origin, Path), Outcome>>,
+    /// The ways to each endpoint (`network::paths`), the same for every place asking.
+    paths: RefCell<FxHashMap<Endpoint, Vec<Path>>>,
     dumps: RefCell<Vec<(String, String)>>,
     /// One solver for every question, made at the first.
     solver: RefCell<Option<NetSolver>>,
@@ -76,6 +78,16 @@ impl NetworkOracle for Z3Oracle {
         let decision = self.decide_uncached(m, place, endpoint);
         self.cache.borrow_mut().insert((place, endpoint), decision.clone());
         decision
+    }
+
+    fn blocked(&self, m: &Model, place: Place, endpoint: Endpoint) -> bool {
+        if let Some(d) = self.cache.borrow().get(&(place, endpoint)) {
+            return matches!(d, NetDecision::Blocked(_));
+        }
+        let decision = self.decide_uncached(m, place, endpoint);
+        let blocked = matches!(decision, NetDecision::Blocked(_));
+        self.cache.borrow_mut().insert((place, endpoint), decision);
+        blocked
     }
 
     fn applied(&self) -> bool {
@@ -167,7 +179,12 @@ impl Z3Oracle {
     fn decide_uncached(&self, m: &Model, place: Place, endpoint: Endpoint) -> NetDecision {
         let mut blocked = Vec::new();
         let mut unknown = None;
-        let ways = paths(m, endpoint);
+        let ways = self
+            .paths
+            .borrow_mut()
+            .entry(endpoint)
+            .or_insert_with(|| paths(m, endpoint))
+            .clone();
         if ways.is_empty() {
             return NetDecision::Blocked(format!(
                 "{} has no network path at all (no public IP and no subnet)",
