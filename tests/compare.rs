@@ -386,7 +386,7 @@ fn every_actors_difference(old: &Model, new: &Model, network: Network) -> (Vec<S
         .collect();
     if network == Network::Ignored && !old.same_network(new) {
         unknown
-            .push("the change alters the network, and the comparison ignores the network (--ignoring-network)".into());
+            .push("the change alters what the network is decided from (locations, resources or network facts), and the comparison ignores the network (--ignoring-network)".into());
     }
     (gained, lost, unknown)
 }
@@ -554,7 +554,29 @@ fn ignoring_the_network_is_said_and_a_network_change_is_not_missed() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|u| u.as_str().unwrap().contains("alters the network")),
+            .any(|u| u.as_str().unwrap().contains("alters what the network is decided from")),
         "{hardening}"
+    );
+}
+
+/// A resource renamed only in case keeps its key, but the text of every capability on it changes:
+/// the comparison reports what comparing every actor reports (each of them loses and gains).
+#[test]
+fn a_name_changed_only_in_case_is_compared_as_every_actor_would_be() {
+    let text = std::fs::read_to_string(CONTOSO).unwrap();
+    let renamed = text.replace("- name: mlstore ", "- name: MLStore ");
+    assert_ne!(text, renamed);
+    let (old, new) = (model(&text), model(&renamed));
+    only_the_affected_are_compared(&old, &new, Network::Decided).unwrap();
+    let d = difference(&old, &new);
+    assert!(
+        labels(&d.lost).iter().any(|l| l.ends_with("data-read of mlstore")),
+        "{:?}",
+        labels(&d.lost)
+    );
+    assert!(
+        labels(&d.gained).iter().any(|l| l.ends_with("data-read of MLStore")),
+        "{:?}",
+        labels(&d.gained)
     );
 }

@@ -101,7 +101,15 @@ fn match_facts(old: &AccessGraph, new: &AccessGraph) -> Option<FactMap> {
     if !same_entities(&old.model, &new.model) {
         return None;
     }
-    // Scopes are numbered per graph; everything else a fact names is an id of the model.
+    // Scopes are numbered per graph; everything else a fact names is an id of the model. A scope's
+    // text may come from the assignments that name it, so it must read the same in both.
+    if old.scopes.iter().any(|t| {
+        new.scope_id(&t.key)
+            .and_then(|n| new.scopes.get(n as usize))
+            .is_some_and(|n| n.display != t.display)
+    }) {
+        return None;
+    }
     let scope = |s: u32| old.scopes.get(s as usize).and_then(|t| new.scope_id(&t.key));
     let translate = |f: Fact| -> Option<Fact> {
         Some(match f {
@@ -119,18 +127,22 @@ fn match_facts(old: &AccessGraph, new: &AccessGraph) -> Option<FactMap> {
     ))
 }
 
-/// Whether two models have the same principals, credentials, locations, resources and NSGs, by name
-/// and in the same order: then an id names the same entity in both.
+/// Whether two models have the same principals, credentials, locations, resources and NSGs, in the
+/// same order and as they are written in reports (names, types, parents): then an id names the same
+/// entity in both, and a fact's text is the same in both.
 fn same_entities(a: &Model, b: &Model) -> bool {
-    fn same<T>(x: &[T], y: &[T], key: impl Fn(&T) -> &str) -> bool {
-        x.len() == y.len() && x.iter().zip(y).all(|(p, q)| key(p) == key(q))
+    fn same<T>(x: &[T], y: &[T], eq: impl Fn(&T, &T) -> bool) -> bool {
+        x.len() == y.len() && x.iter().zip(y).all(|(p, q)| eq(p, q))
     }
-    same(&a.principals, &b.principals, |p| &p.name)
-        && a.principals.iter().zip(&b.principals).all(|(p, q)| p.kind == q.kind)
-        && same(&a.credentials, &b.credentials, |c| &c.name)
-        && same(&a.locations, &b.locations, |l| &l.name)
-        && same(&a.resources, &b.resources, |r| &r.key)
-        && same(&a.network.nsgs, &b.network.nsgs, |n| &n.name)
+    same(&a.principals, &b.principals, |p, q| {
+        p.name == q.name && p.kind == q.kind
+    }) && same(&a.credentials, &b.credentials, |c, d| c.name == d.name)
+        && same(&a.locations, &b.locations, |l, k| l.name == k.name)
+        && same(&a.resources, &b.resources, |r, s| {
+            (&r.key, &r.name, &r.arm_type, r.kind, r.parent, r.prospective)
+                == (&s.key, &s.name, &s.arm_type, s.kind, s.parent, s.prospective)
+        })
+        && same(&a.network.nsgs, &b.network.nsgs, |n, m| n.name == m.name)
 }
 
 /// An instance's premises in the ids of the new graph (an old premise with no counterpart as

@@ -113,6 +113,8 @@ fn unknown_of_unaffected(
         .collect();
     let mut found = BTreeSet::new();
     let mut starts: Option<Vec<Vec<FactId>>> = None;
+    // An actor searched for one unmodelled fact gave every reason it has; it is not searched again.
+    let mut searched = vec![false; unaffected.len()];
     for (i, fact) in g.facts.iter().enumerate() {
         let Fact::Unmodelled(r) = fact else { continue };
         let reason = answer::unmodelled_reason(g, *r);
@@ -121,15 +123,22 @@ fn unknown_of_unaffected(
         }
         let cone = affected::cone_of(g, FactId(u32::try_from(i).unwrap_or(u32::MAX)));
         let starts = starts.get_or_insert_with(|| answer::starting_facts(g, &unaffected));
-        let candidates: Vec<Actor> = unaffected
-            .iter()
-            .zip(starts.iter())
-            .filter(|(_, s)| cone.as_ref().is_none_or(|cone| s.iter().any(|f| cone.has(*f))))
-            .map(|(a, _)| *a)
+        let candidates: Vec<usize> = (0..unaffected.len())
+            .filter(|i| !searched.get(*i).copied().unwrap_or(true))
+            .filter(|i| {
+                let start = starts.get(*i).map_or(&[][..], |s| &s[..]);
+                cone.as_ref().is_none_or(|cone| start.iter().any(|f| cone.has(*f)))
+            })
             .collect();
         for few in candidates.chunks(16) {
-            for (_, u) in answer::capabilities_reached(g, few) {
+            let actors: Vec<Actor> = few.iter().filter_map(|i| unaffected.get(*i).copied()).collect();
+            for (_, u) in answer::capabilities_reached(g, &actors) {
                 found.extend(u);
+            }
+            for i in few {
+                if let Some(s) = searched.get_mut(*i) {
+                    *s = true;
+                }
             }
             if found.contains(&reason) {
                 break;
@@ -211,8 +220,10 @@ pub fn compare(
         ..Difference::default()
     };
     if network == Network::Ignored && !old.same_network(new) {
-        d.unknown
-            .push("the change alters the network, and the comparison ignores the network (--ignoring-network)".into());
+        d.unknown.push(format!(
+            "the change alters what the network is decided from (locations, resources or network facts), {}",
+            "and the comparison ignores the network (--ignoring-network)"
+        ));
     }
     let labels: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
     let replayer = crate::witness::Replayer::new(new_graphs.prepared());
