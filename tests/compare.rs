@@ -487,7 +487,7 @@ proptest! {
         principal in 0..3usize,
         role in 0..common::ROLES.len(),
         scope in 0..3usize,
-        remove in any::<bool>(),
+        kind in 0..4usize,
         ignoring in any::<bool>(),
     ) {
         let network = if ignoring { Network::Ignored } else { Network::Decided };
@@ -498,13 +498,23 @@ proptest! {
         let taken = scope == "st"
             && (n.user_roles.iter().any(|(u, r)| format!("u{u}") == principal && *r == role)
                 || (principal == "ci" && n.compute_role == Some(role)));
-        prop_assume!(remove || !taken);
         let text = common::yaml(&n, "");
-        let change = if remove && !n.user_roles.is_empty() {
-            let (user, role) = n.user_roles[0];
-            format!("remove:\n  role_assignments:\n    - {{principal: u{user}, role: {}, scope: st}}\n", common::ROLES[role])
-        } else {
-            format!("add:\n  role_assignments:\n    - {assignment}\n")
+        // An assignment added or removed; a new user with a role (ids of what follows it move); the
+        // SSH key revoked (the credentials' ids move).
+        let change = match kind {
+            1 if !n.user_roles.is_empty() => {
+                let (user, role) = n.user_roles[0];
+                format!("remove:\n  role_assignments:\n    - {{principal: u{user}, role: {}, scope: st}}\n", common::ROLES[role])
+            }
+            2 => format!(
+                "add:\n  principals:\n    users:\n      - {{name: u2, locations: [loc1]}}\n  role_assignments:\n    - {{principal: u2, role: {}, scope: {scope}}}\n",
+                common::ROLES[role]
+            ),
+            3 if n.ssh_key => "remove:\n  credentials:\n    - {name: k}\n".to_string(),
+            _ => {
+                prop_assume!(!taken);
+                format!("add:\n  role_assignments:\n    - {assignment}\n")
+            }
         };
         let (old, new) = (model(&text), changed(&text, &change));
         let compared = only_the_affected_are_compared(&old, &new, network);
@@ -578,5 +588,36 @@ fn a_name_changed_only_in_case_is_compared_as_every_actor_would_be() {
         labels(&d.gained).iter().any(|l| l.ends_with("data-read of MLStore")),
         "{:?}",
         labels(&d.gained)
+    );
+}
+
+/// A principal added first moves the id of every principal after it: the two graphs are still matched
+/// by name, so the comparison searches only the new user (and what it is new to), and reports what
+/// comparing every actor reports.
+#[test]
+fn a_principal_added_first_leaves_the_others_alone() {
+    let text = std::fs::read_to_string(CONTOSO).unwrap();
+    let added = text.replacen(
+        "  users:\n",
+        "  users:\n    - {name: aaron, locations: [hq-office]}\n",
+        1,
+    );
+    assert_ne!(text, added);
+    let (old, new) = (model(&text), model(&added));
+    let left_alone = only_the_affected_are_compared(&old, &new, Network::Decided).unwrap();
+    let (g_old, g_new) = (Graphs::build(&old, None), Graphs::build(&new, None));
+    let (g_old, g_new) = (g_old.network().unwrap(), g_new.network().unwrap());
+    let by_label = |g: &mlaccess::graph::AccessGraph| -> std::collections::BTreeMap<String, answer::Actor> {
+        answer::every_actor(g)
+            .into_iter()
+            .map(|a| (a.label(&g.model), a))
+            .collect()
+    };
+    let affected =
+        mlaccess::compare::affected::actors_affected(g_old, &by_label(g_old), g_new, &by_label(g_new)).unwrap();
+    assert_eq!(
+        affected.iter().collect::<Vec<_>>(),
+        ["aaron"],
+        "{left_alone} left alone"
     );
 }

@@ -1,7 +1,8 @@
 //! Which actors a change between two models may affect, so that a comparison searches only those.
 //!
 //! The facts of the two graphs are matched by what they say (the same principal, credential, location,
-//! resource, NSG, operation and scope), and rule instances by their premises and conclusion. An actor's
+//! resource and NSG by name, `super::entities`; the same operation and scope), and rule instances by
+//! their premises and conclusion; a fact about an entity of one model alone matches nothing. An actor's
 //! closure is the fixed point of the instances that fire from its starting facts. When an actor starts
 //! from the same facts in both graphs and fires no instance that only one of them has, its closures in
 //! the two are the same: by induction on a derivation, each instance it fires in one graph is matched
@@ -16,14 +17,14 @@ use std::cmp::Ordering;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::entities::EntityMap;
 use crate::answer::{self, Actor};
-use crate::graph::{AccessGraph, Fact, FactId, RuleIdx, watching_premise};
-use crate::model::Model;
+use crate::graph::{AccessGraph, FactId, RuleIdx, watching_premise};
 
 /// The labels of the actors whose closures may differ between `old` and `new` (an actor of one model
-/// alone among them), or `None` when the two cannot be matched (the models do not name the same
-/// entities in the same order, or an unmatched instance has no premise and so fires for everyone):
-/// every actor must then be compared.
+/// alone among them), or `None` when the two cannot be matched (a scope is written differently in
+/// them, or an unmatched instance has no premise and so fires for everyone): every actor must then
+/// be compared.
 pub fn actors_affected(
     old: &AccessGraph,
     old_actors: &BTreeMap<String, Actor>,
@@ -95,14 +96,11 @@ impl FactSet {
     }
 }
 
-/// Maps the facts of `old` to those of `new` that say the same; `None` when the models' entities do
-/// not agree, so that their ids cannot be compared.
+/// Maps the facts of `old` to those of `new` that say the same (about the same entities, by name:
+/// [`EntityMap`]); `None` when a scope shared by both graphs is written differently in them.
 fn match_facts(old: &AccessGraph, new: &AccessGraph) -> Option<FactMap> {
-    if !same_entities(&old.model, &new.model) {
-        return None;
-    }
-    // Scopes are numbered per graph; everything else a fact names is an id of the model. A scope's
-    // text may come from the assignments that name it, so it must read the same in both.
+    // Scopes are numbered per graph. A scope's text may come from the assignments that name it, so it
+    // must read the same in both.
     if old.scopes.iter().any(|t| {
         new.scope_id(&t.key)
             .and_then(|n| new.scopes.get(n as usize))
@@ -110,39 +108,14 @@ fn match_facts(old: &AccessGraph, new: &AccessGraph) -> Option<FactMap> {
     }) {
         return None;
     }
+    let entities = EntityMap::new(&old.model, &new.model);
     let scope = |s: u32| old.scopes.get(s as usize).and_then(|t| new.scope_id(&t.key));
-    let translate = |f: Fact| -> Option<Fact> {
-        Some(match f {
-            Fact::Can(op, s) => Fact::Can(op, scope(s)?),
-            Fact::Assign(s) => Fact::Assign(scope(s)?),
-            Fact::AssignSome(s, p) => Fact::AssignSome(scope(s)?, p),
-            other => other,
-        })
-    };
     Some(FactMap(
         old.facts
             .par_iter()
-            .map(|f| translate(*f).and_then(|f| new.fact_id(&f)))
+            .map(|f| entities.fact(*f, scope).and_then(|f| new.fact_id(&f)))
             .collect(),
     ))
-}
-
-/// Whether two models have the same principals, credentials, locations, resources and NSGs, in the
-/// same order and as they are written in reports (names, types, parents): then an id names the same
-/// entity in both, and a fact's text is the same in both.
-fn same_entities(a: &Model, b: &Model) -> bool {
-    fn same<T>(x: &[T], y: &[T], eq: impl Fn(&T, &T) -> bool) -> bool {
-        x.len() == y.len() && x.iter().zip(y).all(|(p, q)| eq(p, q))
-    }
-    same(&a.principals, &b.principals, |p, q| {
-        p.name == q.name && p.kind == q.kind
-    }) && same(&a.credentials, &b.credentials, |c, d| c.name == d.name)
-        && same(&a.locations, &b.locations, |l, k| l.name == k.name)
-        && same(&a.resources, &b.resources, |r, s| {
-            (&r.key, &r.name, &r.arm_type, r.kind, r.parent, r.prospective)
-                == (&s.key, &s.name, &s.arm_type, s.kind, s.parent, s.prospective)
-        })
-        && same(&a.network.nsgs, &b.network.nsgs, |n, m| n.name == m.name)
 }
 
 /// An instance's premises in the ids of the new graph (an old premise with no counterpart as

@@ -13,6 +13,7 @@ use crate::query::suite::Expectation;
 use crate::timing;
 
 pub mod affected;
+mod entities;
 
 /// A capability an actor gained or lost.
 #[derive(Debug, Clone)]
