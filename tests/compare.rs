@@ -354,10 +354,7 @@ fn the_network_is_decided_once_when_a_change_leaves_it_alone() {
 fn every_actors_difference(old: &Model, new: &Model, network: Network) -> (Vec<String>, Vec<String>, Vec<String>) {
     let reach = |m: &Model| {
         let graphs = Graphs::build(m, None);
-        let g = match network {
-            Network::Decided => graphs.network().unwrap(),
-            Network::Ignored => graphs.ignoring_network().unwrap(),
-        };
+        let g = network.graph(&graphs).unwrap();
         let actors = answer::every_actor(g);
         let labels: Vec<String> = actors.iter().map(|a| a.label(&g.model)).collect();
         let mut unknown: std::collections::BTreeSet<String> = answer::undecided_network(g).into_iter().collect();
@@ -391,6 +388,14 @@ fn every_actors_difference(old: &Model, new: &Model, network: Network) -> (Vec<S
     (gained, lost, unknown)
 }
 
+/// Every actor of a graph, by the label reports give it.
+fn actors_by_label(g: &mlaccess::graph::AccessGraph) -> std::collections::BTreeMap<String, answer::Actor> {
+    answer::every_actor(g)
+        .into_iter()
+        .map(|a| (a.label(&g.model), a))
+        .collect()
+}
+
 /// The comparison searches only the actors a change may affect; what it reports is what comparing
 /// every actor reports, and every actor it leaves alone reaches the same in both models.
 fn only_the_affected_are_compared(old: &Model, new: &Model, network: Network) -> Result<usize, String> {
@@ -401,20 +406,8 @@ fn only_the_affected_are_compared(old: &Model, new: &Model, network: Network) ->
     if got != expected {
         return Err(format!("compared: {got:?}\nevery actor: {expected:?}"));
     }
-    let (g_old, g_new) = match network {
-        Network::Decided => (old_graphs.network().unwrap(), new_graphs.network().unwrap()),
-        Network::Ignored => (
-            old_graphs.ignoring_network().unwrap(),
-            new_graphs.ignoring_network().unwrap(),
-        ),
-    };
-    let by_label = |g: &mlaccess::graph::AccessGraph| -> std::collections::BTreeMap<String, answer::Actor> {
-        answer::every_actor(g)
-            .into_iter()
-            .map(|a| (a.label(&g.model), a))
-            .collect()
-    };
-    let (old_actors, new_actors) = (by_label(g_old), by_label(g_new));
+    let (g_old, g_new) = (network.graph(&old_graphs).unwrap(), network.graph(&new_graphs).unwrap());
+    let (old_actors, new_actors) = (actors_by_label(g_old), actors_by_label(g_new));
     let Some(affected) = mlaccess::compare::affected::actors_affected(g_old, &old_actors, g_new, &new_actors) else {
         return Ok(0);
     };
@@ -607,14 +600,9 @@ fn a_principal_added_first_leaves_the_others_alone() {
     let left_alone = only_the_affected_are_compared(&old, &new, Network::Decided).unwrap();
     let (g_old, g_new) = (Graphs::build(&old, None), Graphs::build(&new, None));
     let (g_old, g_new) = (g_old.network().unwrap(), g_new.network().unwrap());
-    let by_label = |g: &mlaccess::graph::AccessGraph| -> std::collections::BTreeMap<String, answer::Actor> {
-        answer::every_actor(g)
-            .into_iter()
-            .map(|a| (a.label(&g.model), a))
-            .collect()
-    };
     let affected =
-        mlaccess::compare::affected::actors_affected(g_old, &by_label(g_old), g_new, &by_label(g_new)).unwrap();
+        mlaccess::compare::affected::actors_affected(g_old, &actors_by_label(g_old), g_new, &actors_by_label(g_new))
+            .unwrap();
     assert_eq!(
         affected.iter().collect::<Vec<_>>(),
         ["aaron"],

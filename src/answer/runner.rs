@@ -184,7 +184,7 @@ impl<'g> Runner<'g> {
             .iter()
             .enumerate()
             .filter(|(_, f)| matches!(f, Fact::Unmodelled(_)))
-            .map(|(i, _)| FactId(u32::try_from(i).unwrap_or(u32::MAX)))
+            .map(|(i, _)| FactId::from_index(i))
             .collect();
         Runner {
             g,

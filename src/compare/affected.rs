@@ -69,7 +69,7 @@ impl FactMap {
         let mut inverse = vec![None; len];
         for (i, to) in self.0.iter().enumerate() {
             if let Some(slot) = to.and_then(|to| inverse.get_mut(to.0 as usize)) {
-                *slot = Some(id(i));
+                *slot = Some(FactId::from_index(i));
             }
         }
         FactMap(inverse)
@@ -184,7 +184,7 @@ fn unmatched_premises(
     let per_fact: Vec<(Vec<RuleIdx>, Vec<RuleIdx>)> = (0..new.facts.len())
         .into_par_iter()
         .map(|i| {
-            let f = id(i);
+            let f = FactId::from_index(i);
             let after = keyed_producers(new, f, Some);
             let before = match new_to_old.of(f) {
                 Some(o) => keyed_producers(old, o, |p| old_to_new.of(p)),
@@ -238,8 +238,4 @@ fn premises(g: &AccessGraph, r: RuleIdx) -> &[FactId] {
 /// small. `None` for an instance without premises.
 fn chosen_premise(g: &AccessGraph, r: RuleIdx) -> Option<FactId> {
     watching_premise(&g.facts, premises(g, r))
-}
-
-fn id(i: usize) -> FactId {
-    FactId(u32::try_from(i).unwrap_or(u32::MAX))
 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::answer::expect::Outcome;
 use crate::answer::{self, Actor, Listed, Options};
-use crate::check::{self, Graphs, Item};
+use crate::check::{self, Graphs, Item, Needs};
 use crate::graph::{AccessGraph, Fact, FactId};
 use crate::model::Model;
 use crate::query::resolve::{Actors, ResolvedForm, ResolvedQuery};
@@ -47,6 +47,24 @@ pub enum Network {
     /// identities, roles, keys and credentials alone. A change of the network itself is not seen, so
     /// such a change makes the comparison incomplete.
     Ignored,
+}
+
+impl Network {
+    /// The graph of a model that the comparison reads, when built.
+    pub fn graph(self, graphs: &Graphs) -> Option<&AccessGraph> {
+        match self {
+            Network::Decided => graphs.network(),
+            Network::Ignored => graphs.ignoring_network(),
+        }
+    }
+
+    /// The graphs of each model the comparison needs built.
+    pub fn needs(self) -> Needs {
+        Needs {
+            network: self == Network::Decided,
+            open: self == Network::Ignored,
+        }
+    }
 }
 
 /// The difference between two models.
@@ -122,7 +140,7 @@ fn unknown_of_unaffected(
         if known.contains(&reason) || found.contains(&reason) {
             continue;
         }
-        let cone = affected::cone_of(g, FactId(u32::try_from(i).unwrap_or(u32::MAX)));
+        let cone = affected::cone_of(g, FactId::from_index(i));
         let starts = starts.get_or_insert_with(|| answer::starting_facts(g, &unaffected));
         let candidates: Vec<usize> = (0..unaffected.len())
             .filter(|i| !searched.get(*i).copied().unwrap_or(true))
@@ -174,10 +192,7 @@ pub fn compare(
     suites: &[Expectation],
     network: Network,
 ) -> Result<Difference, String> {
-    let (old_graph, new_graph) = match network {
-        Network::Decided => (old_graphs.network(), new_graphs.network()),
-        Network::Ignored => (old_graphs.ignoring_network(), new_graphs.ignoring_network()),
-    };
+    let (old_graph, new_graph) = (network.graph(old_graphs), network.graph(new_graphs));
     let unbuilt = format!("the graph the comparison needs ({network:?} network) was not built");
     let (old_graph, new_graph) = (old_graph.ok_or(&unbuilt)?, new_graph.ok_or(&unbuilt)?);
     let (old_actors, new_actors) = (actors(old_graph), actors(new_graph));

@@ -121,7 +121,7 @@ impl<'m> Builder<'m> {
         if let Some(id) = self.fact_index.get(&f) {
             return *id;
         }
-        let id = FactId(u32::try_from(self.facts.len()).unwrap_or(u32::MAX));
+        let id = FactId::from_index(self.facts.len());
         self.facts.push(f);
         self.fact_index.insert(f, id);
         self.dense.set(&f, id);

@@ -29,6 +29,13 @@ use crate::model::{Model, ResourceId};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FactId(pub u32);
 
+impl FactId {
+    /// The id of the `i`-th fact of a graph's table.
+    pub fn from_index(i: usize) -> FactId {
+        FactId(u32::try_from(i).unwrap_or(u32::MAX))
+    }
+}
+
 /// Index of a rule instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct RuleIdx(pub u32);
@@ -149,7 +156,7 @@ impl AccessGraph {
     pub fn petgraph(&self) -> DiGraph<Node, ()> {
         let mut graph = DiGraph::with_capacity(self.facts.len() + self.rules.len(), 0);
         for i in 0..self.facts.len() {
-            graph.add_node(Node::Fact(FactId(u32::try_from(i).unwrap_or(u32::MAX))));
+            graph.add_node(Node::Fact(FactId::from_index(i)));
         }
         for (i, r) in self.rules.iter().enumerate() {
             let node = graph.add_node(Node::Rule(rule::idx(i)));

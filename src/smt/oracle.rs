@@ -72,22 +72,11 @@ impl Z3Oracle {
 
 impl NetworkOracle for Z3Oracle {
     fn decide(&self, m: &Model, place: Place, endpoint: Endpoint) -> NetDecision {
-        if let Some(d) = self.cache.borrow().get(&(place, endpoint)) {
-            return d.clone();
-        }
-        let decision = self.decide_uncached(m, place, endpoint);
-        self.cache.borrow_mut().insert((place, endpoint), decision.clone());
-        decision
+        self.with_decision(m, place, endpoint, NetDecision::clone)
     }
 
     fn blocked(&self, m: &Model, place: Place, endpoint: Endpoint) -> bool {
-        if let Some(d) = self.cache.borrow().get(&(place, endpoint)) {
-            return matches!(d, NetDecision::Blocked(_));
-        }
-        let decision = self.decide_uncached(m, place, endpoint);
-        let blocked = matches!(decision, NetDecision::Blocked(_));
-        self.cache.borrow_mut().insert((place, endpoint), decision);
-        blocked
+        self.with_decision(m, place, endpoint, |d| matches!(d, NetDecision::Blocked(_)))
     }
 
     fn applied(&self) -> bool {
@@ -119,6 +108,17 @@ enum Attempt {
 }
 
 impl Z3Oracle {
+    /// Reads the decision of a (place, endpoint) pair, deciding it first when it is not cached.
+    fn with_decision<T>(&self, m: &Model, place: Place, endpoint: Endpoint, read: impl FnOnce(&NetDecision) -> T) -> T {
+        if let Some(d) = self.cache.borrow().get(&(place, endpoint)) {
+            return read(d);
+        }
+        let decision = self.decide_uncached(m, place, endpoint);
+        let out = read(&decision);
+        self.cache.borrow_mut().insert((place, endpoint), decision);
+        out
+    }
+
     /// Asks the solver for a packet from the origin's class on the path (memoised per class), and
     /// replays the packet from this very origin.
     fn attempt(&self, m: &Model, origin: Origin, path: &Path) -> Attempt {

@@ -36,11 +36,7 @@ fn finish(
     } else {
         Network::Decided
     };
-    let needs = Needs {
-        network: network == Network::Decided,
-        open: network == Network::Ignored,
-    }
-    .and(Needs::of(&expectations));
+    let needs = network.needs().and(Needs::of(&expectations));
     // The suites are resolved against the models as loaded; without suites, each graph is built from
     // its model itself rather than a copy.
     let (kept, (old_graphs, new_graphs)) = if expectations.is_empty() {
@@ -63,11 +59,7 @@ fn finish(
             return Ok(Status::Error);
         }
     };
-    let new_graph = match network {
-        Network::Decided => new_graphs.network(),
-        Network::Ignored => new_graphs.ignoring_network(),
-    };
-    let Some(new_graph) = new_graph else {
+    let Some(new_graph) = network.graph(&new_graphs) else {
         writeln!(
             err,
             "mlaccess: internal error: the graph the comparison needs was not built"
